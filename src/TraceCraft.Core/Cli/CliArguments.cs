@@ -1,0 +1,80 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using TraceCraft.Errors;
+
+namespace TraceCraft.Cli
+{
+    /// <summary>
+    /// A verb's command line after parsing: positionals, options with values and flags. Accepts
+    /// <c>--name value</c>, <c>--name=value</c>, short aliases (<c>-o</c>) and <c>--</c> to end options.
+    /// Unknown options and missing values are usage errors (exit code 2), as in the original.
+    /// </summary>
+    public sealed class CliArguments
+    {
+        private readonly Dictionary<string, string> _values = new Dictionary<string, string>(StringComparer.Ordinal);
+        private readonly HashSet<string> _flags = new HashSet<string>(StringComparer.Ordinal);
+
+        public List<string> Positionals { get; } = new List<string>();
+
+        public string? Value(string name) => _values.TryGetValue(name, out var v) ? v : null;
+        public bool Flag(string name) => _flags.Contains(name);
+
+        public static CliArguments Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> valueOptions, IReadOnlyCollection<string> flagOptions, IReadOnlyDictionary<string, string>? aliases = null)
+        {
+            var parsed = new CliArguments();
+            bool optionsEnded = false;
+            for (int i = 0; i < args.Count; i++)
+            {
+                string arg = args[i];
+                if (optionsEnded || arg.Length < 2 || arg[0] != '-' || IsNumber(arg))
+                {
+                    parsed.Positionals.Add(arg);
+                    continue;
+                }
+                if (arg == "--") { optionsEnded = true; continue; }
+                string name = arg, inline = null!;
+                bool hasInline = false;
+                int eq = arg.IndexOf('=');
+                if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+                {
+                    name = arg.Substring(0, eq);
+                    inline = arg.Substring(eq + 1);
+                    hasInline = true;
+                }
+                if (aliases is not null && aliases.TryGetValue(name, out var canonical)) name = canonical;
+                if (valueOptions.Contains(name))
+                {
+                    if (hasInline) parsed._values[name] = inline;
+                    else if (i + 1 < args.Count) parsed._values[name] = args[++i];
+                    else throw Usage($"argument {name}: expected one argument");
+                }
+                else if (flagOptions.Contains(name))
+                {
+                    if (hasInline) throw Usage($"argument {name}: ignored explicit argument '{inline}'");
+                    parsed._flags.Add(name);
+                }
+                else
+                {
+                    throw Usage($"unrecognized arguments: {arg}");
+                }
+            }
+            return parsed;
+        }
+
+        public string Required(int index, string what)
+        {
+            if (index < Positionals.Count) return Positionals[index];
+            throw Usage($"the following arguments are required: {what}");
+        }
+
+        public void NoMoreThan(int count)
+        {
+            if (Positionals.Count > count) throw Usage($"unrecognized arguments: {string.Join(" ", Positionals.Skip(count))}");
+        }
+
+        public static TcException Usage(string message) => new TcException(TcErrorCode.UsageError, message);
+
+        private static bool IsNumber(string arg) => double.TryParse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
+    }
+}

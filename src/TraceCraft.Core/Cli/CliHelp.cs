@@ -1,0 +1,61 @@
+using System.Collections.Generic;
+using System.Linq;
+
+namespace TraceCraft.Cli
+{
+    /// <summary>The help texts of the command line, one per verb.</summary>
+    internal static class CliHelp
+    {
+        private static readonly Dictionary<string, string> VerbHelp = new Dictionary<string, string>
+        {
+            ["init"] = "usage: tracecraft init --project P --agent A [--endpoint URL] [--bucket B] [--access-key K --secret-key S]\n" +
+                       "                      [--region R] [--backend s3|folder] [--path DIR] [--quote-if-match]\n" +
+                       "Writes .tracecraft.json here (mode 600, added to .gitignore), creates the bucket if missing and registers the agent.\n" +
+                       "Keys may come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the AWS profile instead (then they are not written).\n" +
+                       "--backend folder keeps everything in a local folder (default ./.tracecraft-store): no server needed.",
+            ["agents"] = "usage: tracecraft agents [--stale-after SECONDS]\nLists registered agents: id, status (stale when the heartbeat is older than 300 s), step, heartbeat age.",
+            ["memory"] = "usage: tracecraft memory set KEY VALUE [--json] [--if-absent | --if-version V]\n" +
+                         "       tracecraft memory get KEY [--json]\n" +
+                         "       tracecraft memory list [PREFIX]\n" +
+                         "       tracecraft memory delete KEY\n" +
+                         "Dots in keys become path separators. 'get' of a missing key exits 1. --if-absent and --if-version are atomic.",
+            ["send"] = "usage: tracecraft send AGENT_ID MESSAGE\nSends a direct message, or to everyone with AGENT_ID _broadcast.",
+            ["inbox"] = "usage: tracecraft inbox [--delete] [--unread] [--wait [--timeout SECONDS]] [--refresh]\n" +
+                        "Shows direct messages and others' broadcasts, oldest first. --delete removes what was shown (a broadcast only for you).",
+            ["claim"] = "usage: tracecraft claim STEP_ID [--lease SECONDS]\nClaims a step atomically: of many claimers exactly one wins. With --lease the claim expires unless renewed, and may then be taken over.",
+            ["renew"] = "usage: tracecraft renew STEP_ID [--lease SECONDS]\nExtends the lease of a step you hold.",
+            ["complete"] = "usage: tracecraft complete STEP_ID [--note N] [--to AGENT] [--next-action TEXT] [--blocked | --needs-review]\n" +
+                           "                          [--changed-files-from-git] [--force]\n" +
+                           "Marks the step done and writes a handoff. Refuses a step another agent holds unless --force.",
+            ["step-status"] = "usage: tracecraft step-status STEP_ID\nPrints 'STEP: status (agent: A)' or 'STEP: pending'.",
+            ["wait-for"] = "usage: tracecraft wait-for STEP_ID [STEP_ID ...] [--timeout SECONDS]\nBlocks until all steps are complete (default timeout 300 s); fails at once on a blocked step.",
+            ["artifact"] = "usage: tracecraft artifact upload PATH [--step ID] [--name NAME] [--no-overwrite]\n" +
+                           "       tracecraft artifact download NAME [--step ID] [-o PATH] [--force]\n" +
+                           "       tracecraft artifact list [--step ID]\n" +
+                           "A download never writes outside its target folder and never overwrites a file without --force.",
+            ["handoff"] = "usage: tracecraft handoff STEP_ID\nShows the handoff note of a step.",
+            ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT]\nDeclares a step and its dependencies (cycles are refused).",
+            ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
+            ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now.",
+        };
+
+        public static IEnumerable<string> Verbs => VerbHelp.Keys;
+
+        public static string? ForVerb(string verb, IReadOnlyList<string> rest) =>
+            VerbHelp.TryGetValue(verb, out var help) ? help : null;
+
+        public static string Overview(string program) =>
+            $"usage: {program} <command> [options]\n\n" +
+            "TraceCraft: coordination for multi-agent work over an S3 bucket (or a local folder).\n\n" +
+            "commands:\n" +
+            string.Join("\n", VerbHelp.Select(v => "  " + v.Key.PadRight(12) + FirstLine(v.Value))) +
+            $"\n\nRun '{program} <command> --help' for a command's options. Exit codes: 0 success, 1 failure, 2 usage error.\n" +
+            "Identity: TRACECRAFT_AGENT overrides the agent of the config (several agents in one folder).";
+
+        private static string FirstLine(string help)
+        {
+            var lines = help.Split('\n');
+            return lines.Length > 1 ? lines[lines.Length - 1].Trim() : lines[0];
+        }
+    }
+}

@@ -1,0 +1,488 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading.Tasks;
+using TraceCraft.Config;
+using TraceCraft.Errors;
+using TraceCraft.Json;
+using TraceCraft.Protocol;
+
+namespace TraceCraft.Cli
+{
+    /// <summary>
+    /// The <c>tracecraft</c> command line, written once for both hosts (the native executable and the module's
+    /// <c>tracecraft</c> command): the original's verbs, output lines and exit codes (0 success, 1 failure,
+    /// 2 usage error), errors as <c>Error: message</c> on the error writer.
+    /// </summary>
+    public static class TracecraftCli
+    {
+        public const int Success = 0;
+        public const int Failure = 1;
+        public const int UsageFailure = 2;
+
+        public static int Run(IReadOnlyList<string> args, CliContext context) =>
+            RunAsync(args, context).GetAwaiter().GetResult();
+
+        public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
+        {
+            try
+            {
+                if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
+                {
+                    context.Out.WriteLine(CliHelp.Overview(context.ProgramName));
+                    return args.Count == 0 ? UsageFailure : Success;
+                }
+                if (args[0] is "--version" or "version")
+                {
+                    context.Out.WriteLine($"tracecraft {typeof(TracecraftCli).Assembly.GetName().Version?.ToString(3)}");
+                    return Success;
+                }
+                string verb = args[0];
+                var rest = args.Skip(1).ToList();
+                if (rest.Contains("--help") || rest.Contains("-h"))
+                {
+                    string? help = CliHelp.ForVerb(verb, rest);
+                    if (help is null) throw CliArguments.Usage($"invalid choice: '{verb}'");
+                    context.Out.WriteLine(help);
+                    return Success;
+                }
+                var verbs = new CliVerbs(context);
+                return await verbs.RunAsync(verb, rest).ConfigureAwait(false);
+            }
+            catch (TcException e) when (e.Code == TcErrorCode.UsageError)
+            {
+                context.Error.WriteLine($"Error: {e.Message}");
+                context.Error.WriteLine($"Run '{context.ProgramName} --help' for usage.");
+                return UsageFailure;
+            }
+            catch (TcException e)
+            {
+                context.Error.WriteLine($"Error: {e.Message}");
+                return Failure;
+            }
+            catch (OperationCanceledException)
+            {
+                context.Error.WriteLine("Error: cancelled.");
+                return Failure;
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            {
+                context.Error.WriteLine($"Error: {e.Message}");
+                return Failure;
+            }
+        }
+    }
+
+    /// <summary>One method per verb; each prints the original's lines.</summary>
+    internal sealed class CliVerbs
+    {
+        private static readonly string[] None = Array.Empty<string>();
+        private readonly CliContext _context;
+
+        public CliVerbs(CliContext context) => _context = context;
+
+        private System.IO.TextWriter Out => _context.Out;
+
+        public Task<int> RunAsync(string verb, List<string> args) => verb switch
+        {
+            "init" => InitAsync(args),
+            "agents" => AgentsAsync(args),
+            "memory" => MemoryAsync(args),
+            "send" => SendAsync(args),
+            "inbox" => InboxAsync(args),
+            "claim" => ClaimAsync(args),
+            "renew" => RenewAsync(args),
+            "complete" => CompleteAsync(args),
+            "step-status" => StepStatusAsync(args),
+            "wait-for" => WaitForAsync(args),
+            "artifact" => ArtifactAsync(args),
+            "handoff" => HandoffAsync(args),
+            "step" => StepAsync(args),
+            "ready" => ReadyAsync(args),
+            "heartbeat" => HeartbeatAsync(args),
+            _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
+        };
+
+        private ConfigLoader Loader => new ConfigLoader(_context.WorkingDirectory, _context.Environment);
+
+        private TcSession OpenSession()
+        {
+            var config = Loader.Load();
+            var extra = _context.SessionOptions;
+            return new TcSession(config, new TcSessionOptions
+            {
+                RequestObserver = extra?.RequestObserver,
+                Warning = extra?.Warning ?? (w => _context.Error.WriteLine("Warning: " + w)),
+                CacheDirectory = extra?.CacheDirectory ?? System.IO.Path.Combine(Loader.HomeDirectory, "cache"),
+                Clock = extra?.Clock,
+                Store = extra?.Store,
+            });
+        }
+
+        /// <summary>Runs a verb's work in a session, then refreshes the agent's presence (rate-limited).</summary>
+        private async Task<int> WithSession(Func<TcSession, Task<int>> work, string? heldStep = null)
+        {
+            using var session = OpenSession();
+            int code = await work(session).ConfigureAwait(false);
+            await session.Agents.TouchAsync(heldStep, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+            return code;
+        }
+
+        private async Task<int> InitAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args,
+                new[] { "--project", "--agent", "--endpoint", "--bucket", "--access-key", "--secret-key", "--region", "--backend", "--path" },
+                new[] { "--quote-if-match" });
+            a.NoMoreThan(0);
+            string project = a.Value("--project") ?? throw CliArguments.Usage("the following arguments are required: --project");
+            string agent = a.Value("--agent") ?? _context.Environment("TRACECRAFT_AGENT") ?? throw CliArguments.Usage("the following arguments are required: --agent");
+            var context = await ProjectSetup.InitializeAsync(new InitRequest
+            {
+                Project = project,
+                Agent = agent,
+                Backend = a.Value("--backend") ?? Backends.S3,
+                Endpoint = a.Value("--endpoint"),
+                Bucket = a.Value("--bucket"),
+                AccessKey = a.Value("--access-key"),
+                SecretKey = a.Value("--secret-key"),
+                Region = a.Value("--region"),
+                Path = a.Value("--path"),
+                QuoteIfMatch = a.Flag("--quote-if-match"),
+            }, Loader, _context.SessionOptions, _context.Cancellation).ConfigureAwait(false);
+            Out.WriteLine($"Initialized project {context.Project} as agent {context.Agent} ({context.Location})");
+            Out.WriteLine($"Config written to {context.ConfigPath}");
+            return TracecraftCli.Success;
+        }
+
+        private Task<int> AgentsAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--stale-after" }, None);
+            a.NoMoreThan(0);
+            var staleAfter = a.Value("--stale-after") is string s ? TimeSpan.FromSeconds(Seconds(s, "--stale-after")) : (TimeSpan?)null;
+            return WithSession(async session =>
+            {
+                var agents = await session.Agents.ListAsync(staleAfter, _context.Cancellation).ConfigureAwait(false);
+                if (agents.Count == 0)
+                {
+                    Out.WriteLine("No agents registered.");
+                    return TracecraftCli.Success;
+                }
+                int idWidth = Math.Max(2, agents.Max(x => x.Id.Length));
+                int stepWidth = Math.Max(4, agents.Max(x => (x.Step ?? "-").Length));
+                Out.WriteLine($"{"ID".PadRight(idWidth)}  {"STATUS",-8}  {"STEP".PadRight(stepWidth)}  HEARTBEAT");
+                foreach (var agent in agents)
+                    Out.WriteLine($"{agent.Id.PadRight(idWidth)}  {(agent.IsStale ? "stale" : agent.Status),-8}  {(agent.Step ?? "-").PadRight(stepWidth)}  {Age(agent.Age)}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> MemoryAsync(List<string> args)
+        {
+            if (args.Count == 0) throw CliArguments.Usage("memory: choose one of set, get, list, delete");
+            string action = args[0];
+            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--if-version" }, new[] { "--if-absent", "--json" });
+            return action switch
+            {
+                "set" => WithSession(async session =>
+                {
+                    string key = a.Required(0, "key"), value = a.Required(1, "value");
+                    a.NoMoreThan(2);
+                    var mode = a.Value("--if-version") is not null ? MemoryWriteMode.IfVersion : a.Flag("--if-absent") ? MemoryWriteMode.IfAbsent : MemoryWriteMode.Always;
+                    var entry = a.Flag("--json")
+                        ? await session.Memory.SetAsync(key, value, mode, a.Value("--if-version"), _context.Cancellation).ConfigureAwait(false)
+                        : await session.Memory.SetStringAsync(key, value, mode, a.Value("--if-version"), _context.Cancellation).ConfigureAwait(false);
+                    Out.WriteLine($"Set {key} = {entry.ValueText}");
+                    return TracecraftCli.Success;
+                }),
+                "get" => WithSession(async session =>
+                {
+                    string key = a.Required(0, "key");
+                    a.NoMoreThan(1);
+                    var entry = await session.Memory.GetAsync(key, _context.Cancellation).ConfigureAwait(false);
+                    if (entry is null)
+                    {
+                        // The original prints one empty line on stderr and exits 1.
+                        _context.Error.WriteLine();
+                        return TracecraftCli.Failure;
+                    }
+                    Out.WriteLine(a.Flag("--json") ? entry.ValueJson : entry.ValueText);
+                    return TracecraftCli.Success;
+                }),
+                "list" => WithSession(async session =>
+                {
+                    a.NoMoreThan(1);
+                    string? prefix = a.Positionals.Count > 0 ? a.Positionals[0] : null;
+                    foreach (var key in await session.Memory.ListKeysAsync(prefix, _context.Cancellation).ConfigureAwait(false))
+                        Out.WriteLine(key);
+                    return TracecraftCli.Success;
+                }),
+                "delete" => WithSession(async session =>
+                {
+                    string key = a.Required(0, "key");
+                    a.NoMoreThan(1);
+                    if (!await session.Memory.RemoveAsync(key, _context.Cancellation).ConfigureAwait(false))
+                        throw new TcException(TcErrorCode.MemoryKeyNotFound, $"Memory key not found: {key}", key);
+                    Out.WriteLine($"Deleted {key}");
+                    return TracecraftCli.Success;
+                }),
+                _ => throw CliArguments.Usage($"memory: invalid choice: '{action}' (choose from set, get, list, delete)"),
+            };
+        }
+
+        private Task<int> SendAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, None, None);
+            string to = a.Required(0, "agent_id"), text = a.Required(1, "message");
+            a.NoMoreThan(2);
+            return WithSession(async session =>
+            {
+                await session.Messages.SendAsync(to, text, _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine($"Sent to {to}: {text}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> InboxAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--timeout" }, new[] { "--delete", "--unread", "--wait", "--refresh" });
+            a.NoMoreThan(0);
+            return WithSession(async session =>
+            {
+                IReadOnlyList<Message> messages = a.Flag("--wait")
+                    ? await session.Messages.WaitAsync(TimeSpan.FromSeconds(a.Value("--timeout") is string t ? Seconds(t, "--timeout") : 300), _context.Cancellation).ConfigureAwait(false)
+                    : await session.Messages.ReadAsync(new InboxQuery { UnreadOnly = a.Flag("--unread"), Refresh = a.Flag("--refresh") }, _context.Cancellation).ConfigureAwait(false);
+                if (messages.Count == 0)
+                {
+                    Out.WriteLine("No messages.");
+                    return a.Flag("--wait") ? TracecraftCli.Failure : TracecraftCli.Success;
+                }
+                foreach (var m in messages) Out.WriteLine(m.ToString());
+                if (a.Flag("--delete"))
+                {
+                    int deleted = await session.Messages.DeleteAsync(messages, _context.Cancellation).ConfigureAwait(false);
+                    Out.WriteLine($"Deleted {deleted} message(s).");
+                }
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> ClaimAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--lease" }, None);
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            double? lease = a.Value("--lease") is string l ? Seconds(l, "--lease") : null;
+            return WithSession(async session =>
+            {
+                var claim = await session.Claims.ClaimAsync(step, lease, _context.Cancellation).ConfigureAwait(false);
+                string extra = claim.TakenOverFrom is null ? "" : $" (took over from {claim.TakenOverFrom}, token {claim.Token})";
+                Out.WriteLine($"Claimed step {step} as {claim.Agent}{extra}");
+                return TracecraftCli.Success;
+            }, heldStep: step);
+        }
+
+        private Task<int> RenewAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--lease" }, None);
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            double? lease = a.Value("--lease") is string l ? Seconds(l, "--lease") : null;
+            return WithSession(async session =>
+            {
+                var claim = await session.Claims.RenewAsync(step, lease, _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine($"Renewed step {step} until {WireTime.Format(claim.ExpiresAt!.Value)}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> CompleteAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--note", "--to", "--next-action" }, new[] { "--blocked", "--needs-review", "--changed-files-from-git", "--force" });
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            if (a.Flag("--blocked") && a.Flag("--needs-review")) throw CliArguments.Usage("argument --needs-review: not allowed with argument --blocked");
+            string state = a.Flag("--blocked") ? StepStatus.Blocked : a.Flag("--needs-review") ? StepStatus.NeedsReview : StepStatus.Complete;
+            return WithSession(async session =>
+            {
+                var result = await session.Steps.CompleteAsync(step, new CompletionRequest
+                {
+                    Note = a.Value("--note"),
+                    To = a.Value("--to"),
+                    NextAction = a.Value("--next-action"),
+                    State = state,
+                    ChangedFiles = a.Flag("--changed-files-from-git") ? GitChangedFiles.Read(_context.WorkingDirectory) : null,
+                    Force = a.Flag("--force"),
+                }, _context.Cancellation).ConfigureAwait(false);
+                string line = state switch
+                {
+                    StepStatus.Blocked => $"Blocked step {step}",
+                    StepStatus.NeedsReview => $"Needs review on step {step}",
+                    _ => $"Completed step {step}",
+                };
+                if (result.Handoff?.NextAgent is string to) line += $" → handed off to {to}";
+                Out.WriteLine(line);
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> StepStatusAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, None, None);
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            return WithSession(async session =>
+            {
+                var s = await session.Steps.GetAsync(step, _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine(s.Status == StepStatus.Pending ? $"{step}: pending" : $"{step}: {s.Status} (agent: {s.Agent})");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> WaitForAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--timeout" }, None);
+            if (a.Positionals.Count == 0) throw CliArguments.Usage("the following arguments are required: step_ids");
+            var timeout = TimeSpan.FromSeconds(a.Value("--timeout") is string t ? Seconds(t, "--timeout") : 300);
+            return WithSession(async session =>
+            {
+                var lastReport = TimeSpan.FromSeconds(-10);
+                var progress = new InlineProgress<WaitProgress>(p =>
+                {
+                    if (p.Elapsed - lastReport < TimeSpan.FromSeconds(5)) return;
+                    lastReport = p.Elapsed;
+                    string review = p.NeedsReview.Count > 0 ? $" (needs review: {string.Join(", ", p.NeedsReview)})" : "";
+                    _context.Error.WriteLine($"Waiting for: {string.Join(", ", p.Open)}{review} ({p.Elapsed.TotalSeconds:0}s elapsed)");
+                });
+                try
+                {
+                    await session.Barriers.WaitAsync(a.Positionals, timeout, progress, _context.Cancellation).ConfigureAwait(false);
+                }
+                catch (TcException e) when (e.Code == TcErrorCode.WaitTimeout)
+                {
+                    Out.WriteLine(e.Message);
+                    return TracecraftCli.Failure;
+                }
+                Out.WriteLine($"All steps complete: {string.Join(", ", a.Positionals)}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> ArtifactAsync(List<string> args)
+        {
+            if (args.Count == 0) throw CliArguments.Usage("artifact: choose one of upload, download, list");
+            string action = args[0];
+            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--step", "--output", "--name" }, new[] { "--force", "--no-overwrite" },
+                new Dictionary<string, string> { ["-o"] = "--output" });
+            string? step = a.Value("--step");
+            return action switch
+            {
+                "upload" => WithSession(async session =>
+                {
+                    string path = a.Required(0, "path");
+                    a.NoMoreThan(1);
+                    var artifact = await session.Artifacts.UploadAsync(path, step, a.Value("--name"), overwrite: !a.Flag("--no-overwrite"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                    Out.WriteLine($"Uploaded {artifact.Name} -> {artifact.Key}");
+                    return TracecraftCli.Success;
+                }),
+                "download" => WithSession(async session =>
+                {
+                    string name = a.Required(0, "name");
+                    a.NoMoreThan(1);
+                    var artifact = await session.Artifacts.DownloadAsync(name, step, a.Value("--output"), _context.WorkingDirectory, a.Flag("--force"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                    Out.WriteLine($"Downloaded {artifact.Key} -> {a.Value("--output") ?? artifact.LocalPath}");
+                    return TracecraftCli.Success;
+                }),
+                "list" => WithSession(async session =>
+                {
+                    a.NoMoreThan(0);
+                    var artifacts = await session.Artifacts.ListAsync(step, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                    if (artifacts.Count == 0) Out.WriteLine("No artifacts found.");
+                    foreach (var artifact in artifacts) Out.WriteLine(artifact.Key);
+                    return TracecraftCli.Success;
+                }),
+                _ => throw CliArguments.Usage($"artifact: invalid choice: '{action}' (choose from upload, download, list)"),
+            };
+        }
+
+        private Task<int> HandoffAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, None, None);
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            return WithSession(async session =>
+            {
+                var h = await session.Steps.GetHandoffAsync(step, _context.Cancellation).ConfigureAwait(false)
+                    ?? throw new TcException(TcErrorCode.InvalidArgument, $"No handoff for step {step}.", step);
+                Out.WriteLine($"{h.FromStep}: {h.State} by {h.FromAgent} at {WireTime.Format(h.CreatedAt)}");
+                if (h.NextAgent is not null) Out.WriteLine($"next agent: {h.NextAgent}");
+                if (h.NextAction is not null) Out.WriteLine($"next action: {h.NextAction}");
+                if (h.Note is not null) Out.WriteLine($"note: {h.Note}");
+                if (h.ChangedFiles is { Length: > 0 }) Out.WriteLine($"changed files: {string.Join(", ", h.ChangedFiles)}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> StepAsync(List<string> args)
+        {
+            if (args.Count == 0 || args[0] != "new") throw CliArguments.Usage("step: choose 'new'");
+            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--depends-on", "--description" }, None);
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            var dependsOn = (a.Value("--depends-on") ?? "").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(d => d.Trim()).ToList();
+            return WithSession(async session =>
+            {
+                await session.Steps.DefineAsync(step, dependsOn, a.Value("--description"), _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine(dependsOn.Count == 0 ? $"Defined step {step}" : $"Defined step {step} (depends on: {string.Join(", ", dependsOn)})");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> ReadyAsync(List<string> args)
+        {
+            CliArguments.Parse(args, None, None).NoMoreThan(0);
+            return WithSession(async session =>
+            {
+                var ready = await session.Steps.GetReadyAsync(_context.Cancellation).ConfigureAwait(false);
+                if (ready.Count == 0) Out.WriteLine("No steps ready.");
+                foreach (var s in ready) Out.WriteLine(s.Id);
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> HeartbeatAsync(List<string> args)
+        {
+            CliArguments.Parse(args, None, None).NoMoreThan(0);
+            return WithSession(async session =>
+            {
+                await session.Agents.TouchAsync(force: true, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine($"Heartbeat sent for {session.AgentId}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private static double Seconds(string text, string option)
+        {
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 0 && !double.IsInfinity(value))
+                return value;
+            throw CliArguments.Usage($"argument {option}: invalid number of seconds: '{text}'");
+        }
+
+        private static string Age(TimeSpan? age) => age switch
+        {
+            null => "never",
+            TimeSpan t when t.TotalSeconds < 60 => $"{Math.Max(0, t.TotalSeconds):0}s ago",
+            TimeSpan t when t.TotalMinutes < 60 => $"{t.TotalMinutes:0}m ago",
+            TimeSpan t when t.TotalHours < 48 => $"{t.TotalHours:0}h ago",
+            TimeSpan t => $"{t.TotalDays:0}d ago",
+        };
+    }
+
+    /// <summary>An IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
+    internal sealed class InlineProgress<T> : IProgress<T>
+    {
+        private readonly Action<T> _report;
+        public InlineProgress(Action<T> report) => _report = report;
+        public void Report(T value) => _report(value);
+    }
+}

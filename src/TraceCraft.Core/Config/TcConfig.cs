@@ -1,0 +1,141 @@
+using System;
+using System.Text.Json;
+using TraceCraft.Errors;
+using TraceCraft.Json;
+using TraceCraft.Storage;
+
+namespace TraceCraft.Config
+{
+    public static class Backends
+    {
+        public const string S3 = "s3";
+        public const string Folder = "folder";
+        public const string HuggingFace = "hf";
+    }
+
+    /// <summary>
+    /// The contents of <c>.tracecraft.json</c>, field for field the original's (backend, endpoint, bucket,
+    /// project, agent_id, access_key, secret_key) plus ours (region, path, quote_if_match, timeouts).
+    /// <see cref="ToString"/> never shows the secret key.
+    /// </summary>
+    public sealed class TcConfig
+    {
+        public string Backend { get; init; } = Backends.S3;
+        public string? Endpoint { get; init; }
+        public string? Bucket { get; init; }
+        public string Project { get; init; } = "";
+        public string AgentId { get; init; } = "";
+        public string? AccessKey { get; init; }
+        public string? SecretKey { get; init; }
+        public string? Region { get; init; }
+        /// <summary>The folder of the folder store (backend "folder").</summary>
+        public string? Path { get; init; }
+        public bool QuoteIfMatch { get; init; }
+        public double? TimeoutSeconds { get; init; }
+        /// <summary>Where the config was read from, if anywhere.</summary>
+        public string? Source { get; init; }
+
+        public TcConfig With(string? agentId = null, string? project = null, string? path = null) => new TcConfig
+        {
+            Backend = Backend, Endpoint = Endpoint, Bucket = Bucket, Project = project ?? Project, AgentId = agentId ?? AgentId,
+            AccessKey = AccessKey, SecretKey = SecretKey, Region = Region, Path = path ?? Path, QuoteIfMatch = QuoteIfMatch,
+            TimeoutSeconds = TimeoutSeconds, Source = Source,
+        };
+
+        public S3StoreOptions ToS3Options()
+        {
+            var timeout = TimeoutSeconds is double s && s > 0 ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(20);
+            return new S3StoreOptions
+            {
+                Endpoint = Endpoint,
+                Bucket = Bucket ?? "",
+                Region = string.IsNullOrEmpty(Region) ? "us-east-1" : Region!,
+                AccessKey = AccessKey,
+                SecretKey = SecretKey,
+                QuoteIfMatch = QuoteIfMatch,
+                OperationTimeout = timeout,
+                RequestTimeout = timeout < TimeSpan.FromSeconds(10) ? timeout : TimeSpan.FromSeconds(10),
+            };
+        }
+
+        public byte[] ToJson() => WireJson.Write(w =>
+        {
+            w.WriteString("backend", Backend);
+            if (Endpoint is not null) w.WriteString("endpoint", Endpoint);
+            if (Bucket is not null) w.WriteString("bucket", Bucket);
+            if (Path is not null) w.WriteString("path", Path);
+            w.WriteString("project", Project);
+            w.WriteString("agent_id", AgentId);
+            if (AccessKey is not null) w.WriteString("access_key", AccessKey);
+            if (SecretKey is not null) w.WriteString("secret_key", SecretKey);
+            if (Region is not null) w.WriteString("region", Region);
+            if (QuoteIfMatch) w.WriteBoolean("quote_if_match", true);
+            if (TimeoutSeconds is double t) w.WriteNumber("timeout_seconds", t);
+        });
+
+        public static TcConfig Parse(string source, byte[] json)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                    throw Invalid(source, "it is not a JSON object");
+                string? Text(string name)
+                {
+                    if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
+                    if (v.ValueKind != JsonValueKind.String) throw Invalid(source, $"'{name}' is not a string");
+                    return v.GetString();
+                }
+                bool quote = root.TryGetProperty("quote_if_match", out var q) && q.ValueKind == JsonValueKind.True;
+                double? timeout = root.TryGetProperty("timeout_seconds", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
+                var config = new TcConfig
+                {
+                    Backend = Text("backend") ?? Backends.S3,
+                    Endpoint = Text("endpoint"),
+                    Bucket = Text("bucket"),
+                    Project = Text("project") ?? throw Invalid(source, "'project' is missing"),
+                    AgentId = Text("agent_id") ?? throw Invalid(source, "'agent_id' is missing"),
+                    AccessKey = Text("access_key"),
+                    SecretKey = Text("secret_key"),
+                    Region = Text("region"),
+                    Path = Text("path"),
+                    QuoteIfMatch = quote,
+                    TimeoutSeconds = timeout,
+                    Source = source,
+                };
+                config.Check();
+                return config;
+            }
+            catch (JsonException e)
+            {
+                throw new TcException(TcErrorCode.ConfigInvalid, $"The config file '{source}' is not valid JSON ({e.Message}): fix it or run init again.", source, e);
+            }
+        }
+
+        /// <summary>Checks that the backend has what it needs.</summary>
+        public void Check()
+        {
+            string where = Source ?? "the configuration";
+            switch (Backend)
+            {
+                case Backends.S3:
+                    if (string.IsNullOrEmpty(Bucket)) throw Invalid(where, "'bucket' is missing");
+                    break;
+                case Backends.Folder:
+                    if (string.IsNullOrEmpty(Path)) throw Invalid(where, "'path' is missing for the folder backend");
+                    break;
+                case Backends.HuggingFace:
+                    throw new TcException(TcErrorCode.ConfigInvalid, $"{where} uses the HuggingFace backend, which has no conditional writes (claims there cannot be atomic); TraceCraft for PowerShell supports 's3' and 'folder'.", where);
+                default:
+                    throw Invalid(where, $"the backend '{Backend}' is unknown (use 's3' or 'folder')");
+            }
+        }
+
+        private static TcException Invalid(string source, string what) =>
+            new TcException(TcErrorCode.ConfigInvalid, $"The config '{source}' is not usable: {what}. Run init again or fix the file.", source);
+
+        public override string ToString() =>
+            $"backend={Backend} endpoint={Endpoint ?? "-"} bucket={Bucket ?? "-"} path={Path ?? "-"} project={Project} agent={AgentId} secret={(SecretKey is null ? "(none)" : "(hidden)")}";
+    }
+}

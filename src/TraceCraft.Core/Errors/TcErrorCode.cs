@@ -1,0 +1,56 @@
+namespace TraceCraft.Errors
+{
+    /// <summary>
+    /// Stable error codes. The name of each member is the PowerShell ErrorId and what scripts match on:
+    /// never rename one, only add.
+    /// </summary>
+    public enum TcErrorCode
+    {
+        /// <summary>A step id, agent id, memory key or artifact name is empty, too long or unsafe.</summary>
+        InvalidIdentifier,
+        /// <summary>An argument has a value that cannot be used (other than an identifier).</summary>
+        InvalidArgument,
+        /// <summary>The command line of <c>tracecraft</c> is wrong (unknown verb or flag, missing argument).</summary>
+        UsageError,
+        /// <summary>No configuration was found: run init first.</summary>
+        ConfigNotFound,
+        /// <summary>The configuration file is not JSON or lacks required fields.</summary>
+        ConfigInvalid,
+        /// <summary>The store could not be reached (connection refused, DNS, timeout).</summary>
+        StoreUnreachable,
+        /// <summary>The store refused the credentials.</summary>
+        AccessDenied,
+        /// <summary>The bucket does not exist.</summary>
+        BucketNotFound,
+        /// <summary>Any other failure of the store.</summary>
+        StoreFailed,
+        /// <summary>An object in the store is not valid JSON or lacks fields.</summary>
+        CorruptObject,
+        /// <summary>A memory key does not exist.</summary>
+        MemoryKeyNotFound,
+        /// <summary>A compare-and-set on memory lost: the version changed or the key exists.</summary>
+        MemoryVersionMismatch,
+        /// <summary>Another agent holds the step.</summary>
+        StepAlreadyClaimed,
+        /// <summary>The step is claimed by another agent (complete without -Force, renew).</summary>
+        StepNotOwned,
+        /// <summary>The caller's claim was taken over (lease expired): its write was refused.</summary>
+        ClaimLost,
+        /// <summary>The caller holds no claim on the step.</summary>
+        StepNotClaimed,
+        /// <summary>A step waited for is blocked.</summary>
+        StepBlocked,
+        /// <summary>A wait ran out of time.</summary>
+        WaitTimeout,
+        /// <summary>An artifact does not exist.</summary>
+        ArtifactNotFound,
+        /// <summary>A local file to upload does not exist.</summary>
+        FileNotFound,
+        /// <summary>A download target exists and -Force was not given.</summary>
+        DestinationExists,
+        /// <summary>A step spec would create a dependency cycle.</summary>
+        DependencyCycle,
+        /// <summary>A step spec already exists with other content.</summary>
+        StepSpecExists,
+    }
+}

@@ -1,0 +1,190 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Text;
+using System.Text.Json;
+using TraceCraft.Errors;
+
+namespace TraceCraft.Json
+{
+    /// <summary>
+    /// Writes bodies the way the original does (two-space indent, no trailing newline) and reads them
+    /// defensively: a body that is not JSON, or has a field of the wrong type, is a <see cref="TcErrorCode.CorruptObject"/>
+    /// naming its key. No reflection: the same code runs in Windows PowerShell and in the native CLI.
+    /// </summary>
+    public static class WireJson
+    {
+        private static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions { Indented = true };
+
+        public static byte[] Write(Action<Utf8JsonWriter> writeObject)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+            {
+                writer.WriteStartObject();
+                writeObject(writer);
+                writer.WriteEndObject();
+            }
+            return buffer.ToArray();
+        }
+
+        public static void WriteStringOrNull(this Utf8JsonWriter writer, string name, string? value)
+        {
+            if (value is null) writer.WriteNull(name);
+            else writer.WriteString(name, value);
+        }
+
+        public static void WriteTime(this Utf8JsonWriter writer, string name, DateTimeOffset time) =>
+            writer.WriteString(name, WireTime.Format(time));
+
+        public static void WriteTimeOrNull(this Utf8JsonWriter writer, string name, DateTimeOffset? time)
+        {
+            if (time is DateTimeOffset t) writer.WriteTime(name, t);
+            else writer.WriteNull(name);
+        }
+
+        /// <summary>Writes a raw JSON value (already validated) under a name.</summary>
+        public static void WriteRaw(this Utf8JsonWriter writer, string name, string json)
+        {
+            writer.WritePropertyName(name);
+            using var document = JsonDocument.Parse(json);
+            document.RootElement.WriteTo(writer);
+        }
+
+        public static WireObject Read(string key, byte[] body)
+        {
+            try
+            {
+                var document = JsonDocument.Parse(body);
+                if (document.RootElement.ValueKind != JsonValueKind.Object)
+                {
+                    document.Dispose();
+                    throw new TcException(TcErrorCode.CorruptObject, $"The object '{key}' is JSON but not an object.", key);
+                }
+                return new WireObject(key, document);
+            }
+            catch (JsonException e)
+            {
+                throw new TcException(TcErrorCode.CorruptObject, $"The object '{key}' is not valid JSON ({e.Message}).", key, e);
+            }
+        }
+
+        /// <summary>Checks that text is one JSON value and returns it compact.</summary>
+        public static string NormalizeJsonValue(string json)
+        {
+            try
+            {
+                using var document = JsonDocument.Parse(json);
+                return document.RootElement.GetRawText();
+            }
+            catch (JsonException e)
+            {
+                throw new TcException(TcErrorCode.InvalidArgument, $"The value is not valid JSON: {e.Message}", json, e);
+            }
+        }
+
+        /// <summary>A JSON string literal for a plain string value.</summary>
+        public static string Quote(string value)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
+                writer.WriteStringValue(value);
+            return Encoding.UTF8.GetString(buffer.ToArray());
+        }
+
+        /// <summary>A JSON value as plain .NET data: string, long, double, bool, null, ordered dictionaries and arrays.</summary>
+        public static object? ToPlain(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String: return element.GetString();
+                case JsonValueKind.Number: return element.TryGetInt64(out long l) ? l : element.GetDouble();
+                case JsonValueKind.True: return true;
+                case JsonValueKind.False: return false;
+                case JsonValueKind.Array:
+                    var list = new List<object?>();
+                    foreach (var item in element.EnumerateArray()) list.Add(ToPlain(item));
+                    return list.ToArray();
+                case JsonValueKind.Object:
+                    var map = new Dictionary<string, object?>();
+                    foreach (var property in element.EnumerateObject()) map[property.Name] = ToPlain(property.Value);
+                    return map;
+                default: return null;
+            }
+        }
+    }
+
+    /// <summary>A parsed wire object with typed, checked field access.</summary>
+    public sealed class WireObject : IDisposable
+    {
+        private readonly JsonDocument _document;
+
+        internal WireObject(string key, JsonDocument document)
+        {
+            Key = key;
+            _document = document;
+        }
+
+        public string Key { get; }
+        public JsonElement Root => _document.RootElement;
+
+        public bool Has(string name) => Root.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null;
+
+        public string? OptionalString(string name)
+        {
+            if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+            if (value.ValueKind != JsonValueKind.String) throw WrongType(name, "a string");
+            return value.GetString();
+        }
+
+        public string RequiredString(string name) =>
+            OptionalString(name) ?? throw new TcException(TcErrorCode.CorruptObject, $"The object '{Key}' lacks the field '{name}'.", Key);
+
+        public DateTimeOffset? OptionalTime(string name)
+        {
+            string? text = OptionalString(name);
+            if (text is null) return null;
+            if (!WireTime.TryParse(text, out var time)) throw WrongType(name, "an ISO 8601 time");
+            return time;
+        }
+
+        public DateTimeOffset RequiredTime(string name) =>
+            OptionalTime(name) ?? throw new TcException(TcErrorCode.CorruptObject, $"The object '{Key}' lacks the time '{name}'.", Key);
+
+        public long? OptionalLong(string name)
+        {
+            if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+            if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out long number)) throw WrongType(name, "a whole number");
+            return number;
+        }
+
+        public double? OptionalDouble(string name)
+        {
+            if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+            if (value.ValueKind != JsonValueKind.Number) throw WrongType(name, "a number");
+            return value.GetDouble();
+        }
+
+        public string[] OptionalStringArray(string name)
+        {
+            if (!Root.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return Array.Empty<string>();
+            if (value.ValueKind != JsonValueKind.Array) throw WrongType(name, "an array of strings");
+            var items = new List<string>();
+            foreach (var item in value.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String) throw WrongType(name, "an array of strings");
+                items.Add(item.GetString()!);
+            }
+            return items.ToArray();
+        }
+
+        /// <summary>The raw JSON text of a field, or null when it is absent.</summary>
+        public string? RawField(string name) =>
+            Root.TryGetProperty(name, out var value) ? value.GetRawText() : null;
+
+        private TcException WrongType(string name, string expected) =>
+            new TcException(TcErrorCode.CorruptObject, $"The field '{name}' of '{Key}' is not {expected}.", Key);
+
+        public void Dispose() => _document.Dispose();
+    }
+}

@@ -1,0 +1,55 @@
+using System;
+
+namespace TraceCraft.Keys
+{
+    /// <summary>
+    /// Every object key of the bucket layout (wire-format.md) in one place. Callers pass validated ids.
+    /// </summary>
+    public sealed class ProjectLayout
+    {
+        public ProjectLayout(string project)
+        {
+            Project = IdValidator.Validate(IdKind.Project, project);
+            Root = Project + "/";
+        }
+
+        public string Project { get; }
+        public string Root { get; }
+
+        /// <summary>Step id to folder, exactly as the original maps it: lower-case, '.' becomes '-'.</summary>
+        public static string StepFolder(string stepId) => stepId.ToLowerInvariant().Replace('.', '-');
+
+        public string AgentsPrefix => Root + "agents/";
+        public string AgentKey(string agent) => AgentsPrefix + agent + ".json";
+
+        public string MemoryPrefix => Root + "memory/";
+        /// <summary>'design.status' becomes 'memory/design/status.json'.</summary>
+        public string MemoryKey(string key) => MemoryPrefix + key.Replace('.', '/') + ".json";
+        /// <summary>Back from an object key to the dotted memory key.</summary>
+        public string MemoryKeyOf(string objectKey)
+        {
+            string path = objectKey.Substring(MemoryPrefix.Length);
+            if (path.EndsWith(".json", StringComparison.Ordinal)) path = path.Substring(0, path.Length - 5);
+            return path.Replace('/', '.');
+        }
+
+        public string MessagesPrefix(string recipient) => Root + "messages/" + recipient + "/";
+        public string MessageKey(string recipient, long unixNanoseconds, string sender, string hex8) =>
+            MessagesPrefix(recipient) + unixNanoseconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + sender + "_" + hex8 + ".json";
+
+        public string StepsPrefix => Root + "steps/";
+        public string StepPrefix(string stepId) => StepsPrefix + StepFolder(stepId) + "/";
+        public string ClaimKey(string stepId) => StepPrefix(stepId) + "claim.json";
+        public string StatusKey(string stepId) => StepPrefix(stepId) + "status.json";
+        public string HandoffKey(string stepId) => StepPrefix(stepId) + "handoff.json";
+        /// <summary>Ours: a step's declared dependencies and description.</summary>
+        public string SpecKey(string stepId) => StepPrefix(stepId) + "spec.json";
+
+        public const string SharedArtifacts = "shared";
+        public string ArtifactsPrefix(string? stepId) => Root + "artifacts/" + (stepId is null ? SharedArtifacts : StepFolder(stepId)) + "/";
+        public string ArtifactKey(string? stepId, string name) => ArtifactsPrefix(stepId) + name;
+
+        /// <summary>Ours: per-agent record of broadcasts it has deleted for itself (broadcasts stay for others).</summary>
+        public string ReceiptsKey(string agent) => Root + "receipts/" + agent + ".json";
+    }
+}

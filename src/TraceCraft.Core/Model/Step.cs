@@ -1,0 +1,36 @@
+using System;
+
+namespace TraceCraft
+{
+    /// <summary>Step states as the wire writes them.</summary>
+    public static class StepStatus
+    {
+        public const string Pending = "pending";
+        public const string InProgress = "in_progress";
+        public const string Complete = "complete";
+        public const string Blocked = "blocked";
+        public const string NeedsReview = "needs_review";
+    }
+
+    /// <summary>What is known of a step: its status, its claim and its spec.</summary>
+    public sealed class Step
+    {
+        public string Id { get; init; } = "";
+        public string Status { get; init; } = StepStatus.Pending;
+        public string? Agent { get; init; }
+        public DateTimeOffset? StartedAt { get; init; }
+        public DateTimeOffset? CompletedAt { get; init; }
+        /// <summary>Who holds the claim (may differ from <see cref="Agent"/> after complete -Force).</summary>
+        public string? ClaimedBy { get; init; }
+        public long? Token { get; init; }
+        public DateTimeOffset? LeaseExpiresAt { get; init; }
+        public string[] DependsOn { get; init; } = Array.Empty<string>();
+        public string? Description { get; init; }
+        /// <summary>The handoff written by complete, when this object comes from Complete-TcStep.</summary>
+        public Handoff? Handoff { get; init; }
+
+        public bool IsComplete => Status == StepStatus.Complete;
+
+        public override string ToString() => Agent is null ? $"{Id}: {Status}" : $"{Id}: {Status} (agent: {Agent})";
+    }
+}

@@ -1,0 +1,150 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using TraceCraft.Errors;
+using TraceCraft.Json;
+using TraceCraft.Keys;
+using TraceCraft.Storage;
+
+namespace TraceCraft.Protocol
+{
+    /// <summary>How a memory write is conditioned.</summary>
+    public enum MemoryWriteMode { Always, IfAbsent, IfVersion }
+
+    /// <summary>
+    /// Shared memory: <c>memory/&lt;key path&gt;.json</c> = <c>{"value", "set_by", "set_at"}</c>. Values may be any JSON;
+    /// strings stay plain strings so the original reads them. The object's ETag is the entry's version, and
+    /// <see cref="MemoryWriteMode.IfAbsent"/> / <see cref="MemoryWriteMode.IfVersion"/> are atomic compare-and-sets.
+    /// </summary>
+    public sealed class MemoryService
+    {
+        private readonly TcSession _session;
+
+        internal MemoryService(TcSession session) => _session = session;
+
+        /// <summary>Writes a value given as JSON text. A lost compare-and-set throws MemoryVersionMismatch with the current entry as Detail.</summary>
+        public async Task<MemoryEntry> SetAsync(string key, string valueJson, MemoryWriteMode mode = MemoryWriteMode.Always, string? ifVersion = null, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.MemoryKey, key);
+            string value = WireJson.NormalizeJsonValue(valueJson);
+            var now = _session.Clock.Now;
+            byte[] body = WireJson.Write(w =>
+            {
+                w.WriteRaw("value", value);
+                w.WriteString("set_by", _session.AgentId);
+                w.WriteTime("set_at", now);
+            });
+            var condition = mode switch
+            {
+                MemoryWriteMode.IfAbsent => WriteCondition.IfAbsent,
+                MemoryWriteMode.IfVersion => WriteCondition.IfMatch(ifVersion ?? throw new TcException(TcErrorCode.InvalidArgument, "A version is required for a compare-and-set: pass the Version of the entry you read.")),
+                _ => WriteCondition.None,
+            };
+            string objectKey = _session.Layout.MemoryKey(key);
+            var result = await _session.Store.PutAsync(objectKey, body, condition, "application/json", cancellationToken).ConfigureAwait(false);
+            if (!result.Written)
+            {
+                var current = await GetAsync(key, cancellationToken).ConfigureAwait(false);
+                string why = mode == MemoryWriteMode.IfAbsent
+                    ? $"Memory key '{key}' already exists (version {current?.Version}): read it and retry with -IfVersion."
+                    : current is null
+                        ? $"Memory key '{key}' no longer exists, so version {ifVersion} cannot match."
+                        : $"Memory key '{key}' changed: version {ifVersion} was expected, the current version is {current.Version} (set by {current.SetBy}). Read it again and retry.";
+                throw new TcException(TcErrorCode.MemoryVersionMismatch, why, key) { Detail = current };
+            }
+            return new MemoryEntry
+            {
+                Key = key,
+                Value = ParseValue(value),
+                ValueJson = value,
+                SetBy = _session.AgentId,
+                SetAt = now,
+                Version = result.ETag,
+            };
+        }
+
+        /// <summary>Writes a plain string value (what the original's memory set writes).</summary>
+        public Task<MemoryEntry> SetStringAsync(string key, string value, MemoryWriteMode mode = MemoryWriteMode.Always, string? ifVersion = null, CancellationToken cancellationToken = default) =>
+            SetAsync(key, WireJson.Quote(value), mode, ifVersion, cancellationToken);
+
+        /// <summary>The entry, or null when the key does not exist.</summary>
+        public async Task<MemoryEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.MemoryKey, key);
+            string objectKey = _session.Layout.MemoryKey(key);
+            var read = await _session.Store.GetAsync(objectKey, null, cancellationToken).ConfigureAwait(false);
+            return read.Found ? Parse(key, objectKey, read.Body!, read.ETag) : null;
+        }
+
+        /// <summary>Dotted keys under a raw prefix ('des' also lists 'design.*', as the original does).</summary>
+        public async Task<IReadOnlyList<string>> ListKeysAsync(string? prefix = null, CancellationToken cancellationToken = default)
+        {
+            string objectPrefix = _session.Layout.MemoryPrefix + ValidatePrefix(prefix);
+            var objects = await _session.Store.ListAllAsync(objectPrefix, null, cancellationToken).ConfigureAwait(false);
+            return objects.Where(o => o.Key.EndsWith(".json", System.StringComparison.Ordinal))
+                .Select(o => _session.Layout.MemoryKeyOf(o.Key)).ToList();
+        }
+
+        /// <summary>Entries under a prefix with their values; an unreadable entry is reported and skipped.</summary>
+        public async Task<IReadOnlyList<MemoryEntry>> ListAsync(string? prefix = null, CancellationToken cancellationToken = default)
+        {
+            var keys = await ListKeysAsync(prefix, cancellationToken).ConfigureAwait(false);
+            var entries = await Parallelism.MapAsync(keys, async key =>
+            {
+                try
+                {
+                    return await GetAsync(key, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
+                {
+                    _session.Warn($"Skipped memory entry '{key}': {e.Message}");
+                    return null;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return entries.Where(e => e is not null).Select(e => e!).ToList();
+        }
+
+        /// <summary>Deletes a key; false when it did not exist.</summary>
+        public async Task<bool> RemoveAsync(string key, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.MemoryKey, key);
+            string objectKey = _session.Layout.MemoryKey(key);
+            var read = await _session.Store.GetAsync(objectKey, null, cancellationToken).ConfigureAwait(false);
+            if (!read.Found) return false;
+            await _session.Store.DeleteAsync(objectKey, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+
+        private static string ValidatePrefix(string? prefix)
+        {
+            if (string.IsNullOrEmpty(prefix)) return "";
+            foreach (char c in prefix!)
+                if (char.IsControl(c) || c == '/' || c == '\\')
+                    throw new TcException(TcErrorCode.InvalidIdentifier, $"The memory prefix '{prefix}' contains '{(char.IsControl(c) ? "a control character" : c.ToString())}', which is not allowed.", prefix);
+            if (prefix.Contains("..")) throw new TcException(TcErrorCode.InvalidIdentifier, $"The memory prefix '{prefix}' contains '..', which is not allowed.", prefix);
+            return prefix.Replace('.', '/');
+        }
+
+        private static MemoryEntry Parse(string key, string objectKey, byte[] body, string? etag)
+        {
+            using var wire = WireJson.Read(objectKey, body);
+            string valueJson = wire.RawField("value") ?? throw new TcException(TcErrorCode.CorruptObject, $"The memory object '{objectKey}' has no 'value'.", objectKey);
+            return new MemoryEntry
+            {
+                Key = key,
+                Value = WireJson.ToPlain(wire.Root.GetProperty("value")),
+                ValueJson = valueJson,
+                SetBy = wire.OptionalString("set_by"),
+                SetAt = wire.OptionalTime("set_at"),
+                Version = etag,
+            };
+        }
+
+        private static object? ParseValue(string json)
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(json);
+            return WireJson.ToPlain(document.RootElement);
+        }
+    }
+}

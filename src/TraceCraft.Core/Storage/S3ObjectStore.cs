@@ -1,0 +1,323 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Net;
+using System.Net.Http;
+using System.Net.Sockets;
+using System.Threading;
+using System.Threading.Tasks;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using TraceCraft.Errors;
+
+namespace TraceCraft.Storage
+{
+    /// <summary>
+    /// The S3 backend (AWSSDK.S3 v4): AWS, MinIO, Ceph RGW, R2, SeaweedFS. Retries transient failures with
+    /// backoff until <see cref="S3StoreOptions.OperationTimeout"/>; never retries a refused condition.
+    /// </summary>
+    public sealed class S3ObjectStore : IObjectStore
+    {
+        private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
+        private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
+
+        private readonly S3StoreOptions _options;
+        private readonly AmazonS3Client _client;
+        private readonly HttpClient _timeClient;
+
+        public S3ObjectStore(S3StoreOptions options)
+        {
+            if (string.IsNullOrWhiteSpace(options.Bucket))
+                throw new TcException(TcErrorCode.ConfigInvalid, "No bucket is configured: set 'bucket' in the config or pass -Bucket.");
+            _options = options;
+            _client = CreateClient(options);
+            _timeClient = new HttpClient { Timeout = options.RequestTimeout };
+        }
+
+        public string Location => $"s3://{_options.Bucket} at {_options.Endpoint ?? "AWS " + _options.Region}";
+
+        public S3StoreOptions Options => _options;
+
+        private static AmazonS3Client CreateClient(S3StoreOptions options)
+        {
+            var config = new AmazonS3Config
+            {
+                // RGW 16 (and older MinIO, R2) reject the v4 default of chunked bodies with trailing checksums.
+                RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+                ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+                // Our own retry loop knows which failures are safe to repeat; the SDK's does not.
+                MaxErrorRetry = 0,
+                Timeout = options.RequestTimeout,
+            };
+            if (!string.IsNullOrEmpty(options.Endpoint))
+            {
+                config.ServiceURL = options.Endpoint;
+                config.AuthenticationRegion = options.Region;
+                config.ForcePathStyle = options.ForcePathStyle ?? true;
+            }
+            else
+            {
+                config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
+                config.ForcePathStyle = options.ForcePathStyle ?? false;
+            }
+
+            if (!string.IsNullOrEmpty(options.AccessKey) && !string.IsNullOrEmpty(options.SecretKey))
+            {
+                AWSCredentials credentials = string.IsNullOrEmpty(options.SessionToken)
+                    ? new BasicAWSCredentials(options.AccessKey, options.SecretKey)
+                    : new SessionAWSCredentials(options.AccessKey, options.SecretKey, options.SessionToken);
+                return new AmazonS3Client(credentials, config);
+            }
+            // Environment variables, then the shared profile chain.
+            return new AmazonS3Client(config);
+        }
+
+        public Task<ObjectRead> GetAsync(string key, string? ifNoneMatch = null, CancellationToken cancellationToken = default) =>
+            WithRetry(key, async ct =>
+            {
+                var request = new GetObjectRequest { BucketName = _options.Bucket, Key = key };
+                if (ifNoneMatch is not null) request.EtagToNotMatch = ETagText.Quoted(ifNoneMatch);
+                try
+                {
+                    using var response = await _client.GetObjectAsync(request, ct).ConfigureAwait(false);
+                    using var buffer = new MemoryStream(response.ContentLength > 0 && response.ContentLength < int.MaxValue ? (int)response.ContentLength : 256);
+                    await response.ResponseStream.CopyToAsync(buffer, 81920, ct).ConfigureAwait(false);
+                    return new ObjectRead(ReadStatus.Found, buffer.ToArray(), BareOrNull(response.ETag), ToOffset(response.LastModified));
+                }
+                catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotModified)
+                {
+                    return new ObjectRead(ReadStatus.NotModified, null, ifNoneMatch, null);
+                }
+                catch (AmazonS3Exception e) when (IsMissingKey(e))
+                {
+                    return ObjectRead.Missing;
+                }
+            }, cancellationToken);
+
+        public async Task<WriteResult> PutAsync(string key, byte[] body, WriteCondition condition, string? contentType = null, CancellationToken cancellationToken = default)
+        {
+            bool hadTransientFailure = false;
+            var result = await WithRetry(key, async ct =>
+            {
+                var request = new PutObjectRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = key,
+                    InputStream = new MemoryStream(body, writable: false),
+                    AutoCloseStream = true,
+                    ContentType = contentType,
+                    UseChunkEncoding = false,
+                };
+                ApplyCondition(request, condition);
+                try
+                {
+                    var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+                    return new WriteResult(true, BareOrNull(response.ETag));
+                }
+                catch (AmazonS3Exception e) when (condition.Kind != WriteConditionKind.None && IsLostRace(e))
+                {
+                    return WriteResult.PreconditionFailed;
+                }
+            }, cancellationToken, onTransient: () => hadTransientFailure = true).ConfigureAwait(false);
+
+            // A refused condition after a lost response may be our own first attempt, which landed.
+            if (!result.Written && hadTransientFailure)
+            {
+                var current = await GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+                if (current.Found && current.Body!.AsSpan().SequenceEqual(body))
+                    return new WriteResult(true, current.ETag);
+            }
+            return result;
+        }
+
+        public Task<WriteResult> UploadAsync(string key, Stream content, WriteCondition condition, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+            WithRetry(key, async ct =>
+            {
+                if (content.CanSeek) content.Position = 0;
+                var request = new PutObjectRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = key,
+                    InputStream = content,
+                    AutoCloseStream = false,
+                    UseChunkEncoding = false,
+                };
+                if (progress is not null)
+                    request.StreamTransferProgress += (_, e) => progress.Report(e.TransferredBytes);
+                ApplyCondition(request, condition);
+                try
+                {
+                    var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
+                    return new WriteResult(true, BareOrNull(response.ETag));
+                }
+                catch (AmazonS3Exception e) when (condition.Kind != WriteConditionKind.None && IsLostRace(e))
+                {
+                    return WriteResult.PreconditionFailed;
+                }
+            }, cancellationToken, retryable: content.CanSeek);
+
+        public Task<ObjectInfo?> DownloadAsync(string key, Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
+            WithRetry(key, async ct =>
+            {
+                if (destination.CanSeek) { destination.Position = 0; destination.SetLength(0); }
+                try
+                {
+                    using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, ct).ConfigureAwait(false);
+                    long total = await StreamCopy.CopyAsync(response.ResponseStream, destination, progress, ct).ConfigureAwait(false);
+                    return (ObjectInfo?)new ObjectInfo(key, total, ToOffset(response.LastModified) ?? DateTimeOffset.UtcNow, BareOrNull(response.ETag));
+                }
+                catch (AmazonS3Exception e) when (IsMissingKey(e))
+                {
+                    return null;
+                }
+            }, cancellationToken, retryable: destination.CanSeek);
+
+        public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
+            WithRetry(key, async ct =>
+            {
+                await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = key }, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken);
+
+        public Task<ListPage> ListAsync(string prefix, string? startAfter = null, int maxKeys = 1000, CancellationToken cancellationToken = default) =>
+            WithRetry(prefix, async ct =>
+            {
+                var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = prefix, MaxKeys = maxKeys };
+                if (!string.IsNullOrEmpty(startAfter)) request.StartAfter = startAfter;
+                var response = await _client.ListObjectsV2Async(request, ct).ConfigureAwait(false);
+                var objects = (response.S3Objects ?? new List<S3Object>())
+                    .Select(o => new ObjectInfo(o.Key, o.Size ?? 0, ToOffset(o.LastModified) ?? DateTimeOffset.MinValue, BareOrNull(o.ETag)))
+                    .ToList();
+                return new ListPage(objects, response.IsTruncated ?? false);
+            }, cancellationToken);
+
+        /// <summary>Creates the bucket when it does not exist (what the original's init does).</summary>
+        public Task EnsureBucketAsync(CancellationToken cancellationToken = default) =>
+            WithRetry(_options.Bucket, async ct =>
+            {
+                try
+                {
+                    await _client.PutBucketAsync(new PutBucketRequest { BucketName = _options.Bucket }, ct).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception e) when (e.ErrorCode is "BucketAlreadyOwnedByYou" or "BucketAlreadyExists")
+                {
+                }
+                return true;
+            }, cancellationToken);
+
+        public async Task<DateTimeOffset> GetServerTimeAsync(CancellationToken cancellationToken = default)
+        {
+            // Any response carries a Date header, even an unsigned request's 403: no credentials are sent.
+            var url = !string.IsNullOrEmpty(_options.Endpoint) ? _options.Endpoint! : $"https://s3.{_options.Region}.amazonaws.com/";
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Head, url);
+                using var response = await _timeClient.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                if (response.Headers.Date is DateTimeOffset date) return date;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Fall back to the local clock: the lease then tolerates only the real skew (documented).
+            }
+            return DateTimeOffset.UtcNow;
+        }
+
+        private void ApplyCondition(PutObjectRequest request, WriteCondition condition)
+        {
+            switch (condition.Kind)
+            {
+                case WriteConditionKind.IfAbsent:
+                    request.IfNoneMatch = "*";
+                    break;
+                case WriteConditionKind.IfMatch:
+                    request.IfMatch = _options.QuoteIfMatch ? ETagText.Quoted(condition.ETag!) : ETagText.Bare(condition.ETag!);
+                    break;
+            }
+        }
+
+        private static bool IsMissingKey(AmazonS3Exception e) =>
+            e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode != "NoSuchBucket";
+
+        /// <summary>
+        /// 412 is the refused condition. AWS answers 409 ConditionalRequestConflict when conditional writes race,
+        /// RGW 16 sometimes 500 (ECANCELED): neither write was applied, so both mean "lost the race, re-read".
+        /// AWS answers 404 to If-Match on a missing key.
+        /// </summary>
+        private static bool IsLostRace(AmazonS3Exception e) =>
+            e.StatusCode == HttpStatusCode.PreconditionFailed
+            || e.StatusCode == HttpStatusCode.Conflict
+            || (e.StatusCode == HttpStatusCode.InternalServerError && e.ErrorCode is null or "UnknownError" or "InternalError")
+            || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode == "NoSuchKey");
+
+        private async Task<T> WithRetry<T>(string target, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken, bool retryable = true, Action? onTransient = null)
+        {
+            var deadline = DateTime.UtcNow + _options.OperationTimeout;
+            var backoff = FirstBackoff;
+            var random = new Random();
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    return await operation(cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    var failure = Classify(e, target);
+                    bool transient = failure.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed && IsTransient(e);
+                    if (!transient || !retryable || DateTime.UtcNow + backoff > deadline) throw failure;
+                    onTransient?.Invoke();
+                    var jittered = TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.5 + random.NextDouble() / 2));
+                    await Task.Delay(jittered, cancellationToken).ConfigureAwait(false);
+                    backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, backoff.TotalMilliseconds * 2));
+                }
+            }
+        }
+
+        private static bool IsTransient(Exception e) => e switch
+        {
+            AmazonS3Exception s3 => (int)s3.StatusCode >= 500 || s3.StatusCode == (HttpStatusCode)429,
+            AmazonServiceException service => service.StatusCode == 0 || (int)service.StatusCode >= 500,
+            _ => true,
+        };
+
+        private TcException Classify(Exception e, string target)
+        {
+            string where = _options.Endpoint ?? ("AWS " + _options.Region);
+            switch (e)
+            {
+                case AmazonS3Exception s3 when s3.ErrorCode == "NoSuchBucket":
+                    return new TcException(TcErrorCode.BucketNotFound, $"Bucket '{_options.Bucket}' does not exist at {where}: create it or run init, which creates it.", _options.Bucket, e);
+                case AmazonS3Exception s3 when s3.StatusCode == HttpStatusCode.Forbidden || s3.ErrorCode is "InvalidAccessKeyId" or "SignatureDoesNotMatch" or "AccessDenied":
+                    return new TcException(TcErrorCode.AccessDenied, $"{where} refused the credentials ({s3.ErrorCode}) for '{target}': check the access key and secret key.", target, e);
+                case AmazonServiceException service when service.StatusCode != 0:
+                    return new TcException(TcErrorCode.StoreFailed, $"{where} answered {(int)service.StatusCode} {service.ErrorCode} for '{target}'.", target, e);
+                default:
+                    var root = Innermost(e);
+                    bool unreachable = root is SocketException || root is HttpRequestException || root is TimeoutException || root is OperationCanceledException || root is IOException || e is AmazonServiceException;
+                    return unreachable
+                        ? new TcException(TcErrorCode.StoreUnreachable, $"Cannot reach the S3 server at {where} ({root.Message.TrimEnd('.')}): check that it runs and that the endpoint is right.", target, e)
+                        : new TcException(TcErrorCode.StoreFailed, $"S3 request for '{target}' at {where} failed: {root.Message}", target, e);
+            }
+        }
+
+        private static Exception Innermost(Exception e)
+        {
+            while (e.InnerException is not null) e = e.InnerException;
+            return e;
+        }
+
+        private static string? BareOrNull(string? etag) => etag is null ? null : ETagText.Bare(etag);
+
+        private static DateTimeOffset? ToOffset(DateTime? time) =>
+            time is DateTime t ? new DateTimeOffset(t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime()) : null;
+
+        public void Dispose()
+        {
+            _client.Dispose();
+            _timeClient.Dispose();
+        }
+    }
+}
