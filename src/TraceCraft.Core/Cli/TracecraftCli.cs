@@ -477,12 +477,4 @@ namespace TraceCraft.Cli
             TimeSpan t => $"{t.TotalDays:0}d ago",
         };
     }
-
-    /// <summary>An IProgress that reports on the caller's thread (Progress&lt;T&gt; would post to the thread pool).</summary>
-    internal sealed class InlineProgress<T> : IProgress<T>
-    {
-        private readonly Action<T> _report;
-        public InlineProgress(Action<T> report) => _report = report;
-        public void Report(T value) => _report(value);
-    }
 }

@@ -99,7 +99,7 @@ namespace TraceCraft.Protocol
         }
 
         /// <summary>The file a download writes: never outside the folder it is aimed at.</summary>
-        internal static string ResolveTarget(string name, string? destination, string workingDirectory)
+        public static string ResolveTarget(string name, string? destination, string workingDirectory)
         {
             string baseFolder = Path.GetFullPath(workingDirectory);
             if (string.IsNullOrEmpty(destination))

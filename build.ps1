@@ -1,0 +1,180 @@
+#Requires -Version 7.2
+<#
+.SYNOPSIS
+Builds TraceCraft, lays out the importable module, runs the tests, packages it, runs the demo.
+
+.DESCRIPTION
+Run it with the pinned PowerShell: `dotnet tool restore; dotnet pwsh ./build.ps1 [-Test] [-Package] [-Demo]`.
+The module is laid out in out/TraceCraft/<version>/ and every test imports it from there.
+
+-Test starts the project's own Ceph RGW S3 server (tests/s3/start-rgw.sh) unless TRACECRAFT_TEST_S3_ENDPOINT is
+set, runs both xUnit suites and the Pester suite, and stops the server. With CI=true a missing S3 server fails the run.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+    # Run the xUnit suites and the Pester suite.
+    [switch] $Test,
+    # Build the .nupkg (PowerShell Gallery layout) into out/packages.
+    [switch] $Package,
+    # Run the two-agent story on the local folder store (no server).
+    [switch] $Demo,
+    # Remove out/ first.
+    [switch] $Clean,
+    # Only run tests whose names match (passed to dotnet test --filter and Pester -FullNameFilter).
+    [string] $Filter
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version 3.0
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+
+function Invoke-Native {
+    # Runs a program with an argument array and fails the build on a non-zero exit code.
+    param([string] $FilePath, [string[]] $ArgumentList)
+    Write-Host "> $FilePath $($ArgumentList -join ' ')" -ForegroundColor DarkGray
+    & $FilePath @ArgumentList | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "$FilePath exited with code $LASTEXITCODE" }
+}
+
+function Get-ModuleVersion {
+    $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
+    $version = $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
+    $manifest = Import-PowerShellDataFile (Join-Path $root 'TraceCraft.psd1')
+    if ($manifest.ModuleVersion -ne $version) {
+        throw "TraceCraft.psd1 says ModuleVersion $($manifest.ModuleVersion) but Directory.Build.props says ${version}: make them equal."
+    }
+    $version
+}
+
+function Build-Module {
+    $version = Get-ModuleVersion
+    $publish = Join-Path $out 'publish'
+    Invoke-Native dotnet @('publish', (Join-Path $root 'src/TraceCraft.PowerShell/TraceCraft.PowerShell.csproj'), '-c', $Configuration, '-o', $publish, '--nologo')
+    $moduleDir = Join-Path $out "TraceCraft/$version"
+    if (Test-Path $moduleDir) { Remove-Item -Recurse -Force $moduleDir }
+    $deps = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'dependencies')
+    $help = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'en-US')
+    Copy-Item (Join-Path $root 'TraceCraft.psd1'), (Join-Path $root 'LICENSE') $moduleDir
+    Copy-Item (Join-Path $root 'src/TraceCraft.PowerShell/TraceCraft.psm1'), (Join-Path $root 'src/TraceCraft.PowerShell/TraceCraft.Format.ps1xml') $moduleDir
+    Copy-Item (Join-Path $publish 'TraceCraft.PowerShell.dll') $moduleDir
+    # Everything else the cmdlets need goes where only the module's loader finds it (see ModuleInitializer.cs).
+    Get-ChildItem $publish -Filter *.dll | Where-Object Name -ne 'TraceCraft.PowerShell.dll' | Copy-Item -Destination $deps
+    $docs = Join-Path $root 'docs'
+    if (Test-Path (Join-Path $docs 'about_TraceCraft.help.txt')) { Copy-Item (Join-Path $docs 'about_TraceCraft.help.txt') $help }
+    $helpGenerator = Join-Path $root 'tools/New-TcHelp.ps1'
+    if (Test-Path $helpGenerator) {
+        & $helpGenerator -ModuleDirectory $moduleDir -DocsDirectory (Join-Path $docs 'cmdlets') -XmlDoc (Join-Path $publish 'TraceCraft.PowerShell.xml')
+    }
+    foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
+        'dependencies/TraceCraft.Core.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll') {
+        if (-not (Test-Path (Join-Path $moduleDir $expected))) { throw "The module layout lacks $expected." }
+    }
+    Write-Host "Module laid out in $moduleDir" -ForegroundColor Green
+    $moduleDir
+}
+
+function Start-TestS3 {
+    if ($env:TRACECRAFT_TEST_S3_ENDPOINT) {
+        Write-Host "Using the S3 server at $env:TRACECRAFT_TEST_S3_ENDPOINT" -ForegroundColor Green
+        return $null
+    }
+    if (-not $IsLinux) {
+        if ($env:CI -eq 'true') { throw 'CI=true and no S3 server: set TRACECRAFT_TEST_S3_ENDPOINT (and keys, bucket).' }
+        Write-Warning 'No S3 server: set TRACECRAFT_TEST_S3_ENDPOINT to run the S3 tests.'
+        return $null
+    }
+    $lines = & bash (Join-Path $root 'tests/s3/start-rgw.sh')
+    if ($LASTEXITCODE -ne 0) { throw "The test S3 server (Ceph RGW) did not start (exit $LASTEXITCODE); see the messages above." }
+    foreach ($line in $lines) {
+        $name, $value = $line -split '=', 2
+        Set-Item "env:$name" $value
+    }
+    Write-Host "Started Ceph RGW at $env:TRACECRAFT_TEST_S3_ENDPOINT" -ForegroundColor Green
+    $env:TRACECRAFT_RGW_DIR
+}
+
+function Stop-TestS3([string] $dir) {
+    if ($dir) {
+        & bash (Join-Path $root 'tests/s3/stop-rgw.sh') $dir
+        foreach ($name in 'TRACECRAFT_TEST_S3_ENDPOINT', 'TRACECRAFT_TEST_S3_ACCESS_KEY', 'TRACECRAFT_TEST_S3_SECRET_KEY', 'TRACECRAFT_TEST_S3_BUCKET', 'TRACECRAFT_RGW_DIR') {
+            Remove-Item "env:$name" -ErrorAction Ignore
+        }
+    }
+}
+
+function Invoke-Tests([string] $moduleDir) {
+    $env:TRACECRAFT_MODULE_PATH = Join-Path $moduleDir 'TraceCraft.psd1'
+    $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    $rgw = Start-TestS3
+    try {
+        $results = Join-Path $out 'TestResults'
+        foreach ($project in 'tests/TraceCraft.Core.Tests', 'tests/TraceCraft.PowerShell.Tests') {
+            $arguments = @('test', (Join-Path $root $project), '-c', $Configuration, '--nologo', '--logger', 'console;verbosity=normal', '--results-directory', $results)
+            if ($Filter) { $arguments += @('--filter', $Filter) }
+            Invoke-Native dotnet $arguments
+        }
+        Invoke-Native $env:TRACECRAFT_PWSH @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Pester/Invoke-Pester.ps1'), '-Filter', ($Filter ?? ''))
+    }
+    finally {
+        Stop-TestS3 $rgw
+    }
+}
+
+function New-Package([string] $moduleDir) {
+    $feed = New-Item -ItemType Directory -Force (Join-Path $out 'packages')
+    $name = "TraceCraftBuild$PID"
+    Register-PSResourceRepository -Name $name -Uri $feed.FullName -Trusted
+    try {
+        Publish-PSResource -Path $moduleDir -Repository $name -SkipDependenciesCheck
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $name
+    }
+    Get-ChildItem $feed -Filter 'TraceCraft.*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" -ForegroundColor Green }
+}
+
+function Invoke-Demo([string] $moduleDir) {
+    # The seed's two-agent story on the local folder store, in a scratch folder: no server at all.
+    $scratch = Join-Path ([System.IO.Path]::GetTempPath()) "tracecraft-demo-$PID"
+    New-Item -ItemType Directory -Force $scratch | Out-Null
+    $env:TRACECRAFT_HOME = Join-Path $scratch 'home'
+    Push-Location $scratch
+    try {
+        Import-Module (Join-Path $moduleDir 'TraceCraft.psd1') -Force
+        $story = @(
+            @('designer', 'init --project myproject --agent designer --backend folder --path ./bucket'),
+            @('designer', 'claim design'),
+            @('designer', 'memory set design.status complete'),
+            @('designer', 'send developer "Design is ready"'),
+            @('developer', 'inbox'),
+            @('developer', 'memory get design.status'),
+            @('developer', 'claim implementation'),
+            @('designer', 'complete design --note "done, see mockup.html" --to developer'),
+            @('developer', 'wait-for design --timeout 10'),
+            @('developer', 'step-status design'))
+        foreach ($line in $story) {
+            $env:TRACECRAFT_AGENT = $line[0]
+            Write-Host "[$($line[0])] `$ tracecraft $($line[1])" -ForegroundColor Cyan
+            Invoke-Expression "tracecraft $($line[1])"
+            if ($LASTEXITCODE -ne 0) { throw "tracecraft $($line[1]) failed with exit code $LASTEXITCODE" }
+        }
+        Write-Host "`nThe same project through cmdlets:" -ForegroundColor Cyan
+        $env:TRACECRAFT_AGENT = 'developer'
+        Get-TcStep | Format-Table | Out-Host
+        Get-TcAgent | Format-Table | Out-Host
+    }
+    finally {
+        Pop-Location
+        Remove-Item env:TRACECRAFT_AGENT, env:TRACECRAFT_HOME -ErrorAction Ignore
+        Remove-Item -Recurse -Force $scratch -ErrorAction Ignore
+    }
+}
+
+if ($Clean -and (Test-Path $out)) { Remove-Item -Recurse -Force $out }
+$moduleDir = Build-Module
+if ($Test) { Invoke-Tests $moduleDir }
+if ($Package) { New-Package $moduleDir }
+if ($Demo) { Invoke-Demo $moduleDir }

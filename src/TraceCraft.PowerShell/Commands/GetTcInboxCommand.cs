@@ -1,0 +1,52 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using TraceCraft.Protocol;
+
+namespace TraceCraft.PowerShell.Commands
+{
+    /// <summary>
+    /// Reads this agent's inbox: direct messages and other agents' broadcasts, oldest first. Reads are incremental
+    /// (only new messages are fetched). -Delete removes the messages shown: direct ones from the bucket, broadcasts
+    /// only for this agent (they stay for everyone else).
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "TcInbox", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(Message))]
+    public sealed class GetTcInboxCommand : TcCmdlet
+    {
+        /// <summary>Only messages that no earlier read returned.</summary>
+        [Parameter]
+        public SwitchParameter Unread { get; set; }
+
+        /// <summary>Block until an unread message arrives (or -Timeout passes: then nothing is returned).</summary>
+        [Parameter]
+        public SwitchParameter Wait { get; set; }
+
+        /// <summary>Seconds -Wait waits at most (default 300).</summary>
+        [Parameter]
+        [ValidateRange(0, int.MaxValue)]
+        public double Timeout { get; set; } = 300;
+
+        /// <summary>Delete the messages returned (broadcasts only for this agent).</summary>
+        [Parameter]
+        public SwitchParameter Delete { get; set; }
+
+        /// <summary>List the whole inbox again instead of only what is new.</summary>
+        [Parameter]
+        public SwitchParameter Refresh { get; set; }
+
+        protected override void ProcessItem()
+        {
+            IReadOnlyList<Message> messages = Wait
+                ? Run(ct => Session.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), ct))
+                : Run(ct => Session.Messages.ReadAsync(new InboxQuery { UnreadOnly = Unread, Refresh = Refresh }, ct));
+            foreach (var m in messages) WriteObject(m);
+            if (Delete && messages.Count > 0)
+            {
+                var chosen = messages.Where(m => ShouldProcess($"{m.Kind} message {m.Id} from {m.From}", "Delete")).ToList();
+                if (chosen.Count > 0) Run(ct => Session.Messages.DeleteAsync(chosen, ct));
+            }
+        }
+    }
+}

@@ -1,0 +1,44 @@
+using System.Management.Automation;
+using TraceCraft.PowerShell.Completers;
+
+namespace TraceCraft.PowerShell.Commands
+{
+    /// <summary>
+    /// Shows steps: status (pending, in_progress, complete, blocked, needs_review), agent, times, claim and
+    /// dependencies. A claimed step without a status reads as in progress by its claimer, as the original reads it.
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "TcStep", DefaultParameterSetName = AllSet)]
+    [OutputType(typeof(Step))]
+    public sealed class GetTcStepCommand : TcCmdlet
+    {
+        private const string AllSet = "All";
+        private const string IdSet = "Id";
+        private const string ReadySet = "Ready";
+
+        /// <summary>The steps to show (all steps of the project when omitted).</summary>
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Alias("StepId")]
+        [ArgumentCompleter(typeof(StepIdCompleter))]
+        public string[] Id { get; set; } = System.Array.Empty<string>();
+
+        /// <summary>Only declared steps (New-TcStep) whose dependencies are complete and that nobody holds.</summary>
+        [Parameter(Mandatory = true, ParameterSetName = ReadySet)]
+        public SwitchParameter Ready { get; set; }
+
+        protected override void ProcessItem()
+        {
+            switch (ParameterSetName)
+            {
+                case ReadySet:
+                    foreach (var step in Run(ct => Session.Steps.GetReadyAsync(ct))) WriteObject(step);
+                    break;
+                case IdSet:
+                    foreach (var id in Id) ForItem(() => WriteObject(Run(ct => Session.Steps.GetAsync(id, ct))));
+                    break;
+                default:
+                    foreach (var step in Run(ct => Session.Steps.ListAsync(ct))) WriteObject(step);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Management.Automation;
+using TraceCraft.PowerShell.Completers;
+
+namespace TraceCraft.PowerShell.Commands
+{
+    /// <summary>
+    /// Declares a step, its dependencies and a description (spec.json beside the claim). A dependency cycle is
+    /// refused (DependencyCycle); declaring the same step again with the same spec changes nothing.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "TcStep", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
+    [OutputType(typeof(Step))]
+    public sealed class NewTcStepCommand : TcCmdlet
+    {
+        /// <summary>The step id.</summary>
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Alias("StepId")]
+        public string Id { get; set; } = "";
+
+        /// <summary>Steps that must be complete before this one is ready.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(StepIdCompleter))]
+        public string[] DependsOn { get; set; } = System.Array.Empty<string>();
+
+        /// <summary>What the step is about.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public string? Description { get; set; }
+
+        protected override void ProcessItem()
+        {
+            if (!ShouldProcess(Id, "Declare step")) return;
+            WriteObject(Run(ct => Session.Steps.DefineAsync(Id, DependsOn, Description, ct)));
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace TraceCraft.PowerShell.Completers
+{
+    // One completer per kind of value, each a single expression over CompletionHelper.
+
+    /// <summary>Step ids found in the bucket.</summary>
+    public sealed class StepIdCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            CompletionHelper.Complete("steps", wordToComplete, s => s.Steps.ListAsync().GetAwaiter().GetResult().Select(x => x.Id));
+    }
+
+    /// <summary>Registered agent ids.</summary>
+    public sealed class AgentIdCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            CompletionHelper.Complete("agents", wordToComplete, s => s.Agents.ListAsync().GetAwaiter().GetResult().Select(x => x.Id));
+    }
+
+    /// <summary>Registered agent ids and <c>_broadcast</c>.</summary>
+    public sealed class RecipientCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            CompletionHelper.Complete("agents", wordToComplete, s => s.Agents.ListAsync().GetAwaiter().GetResult().Select(x => x.Id), Keys.IdValidator.Broadcast);
+    }
+
+    /// <summary>Memory keys.</summary>
+    public sealed class MemoryKeyCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            CompletionHelper.Complete("memory", wordToComplete, s => s.Memory.ListKeysAsync().GetAwaiter().GetResult());
+    }
+
+    /// <summary>Artifact names (of all steps and the shared folder).</summary>
+    public sealed class ArtifactNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            CompletionHelper.Complete("artifacts", wordToComplete, s => s.Artifacts.ListAsync().GetAwaiter().GetResult().Select(x => x.Name));
+    }
+}

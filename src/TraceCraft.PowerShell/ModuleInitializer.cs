@@ -1,0 +1,91 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Reflection;
+
+namespace TraceCraft.PowerShell
+{
+    /// <summary>
+    /// Loads the module's dependencies (TraceCraft.Core, AWSSDK, ...) from its <c>dependencies/</c> folder, where the
+    /// default loader cannot see them. On PowerShell 7 they go into an AssemblyLoadContext of their own, so
+    /// TraceCraft works beside a module that loaded another AWSSDK.Core (AWS.Tools); Windows PowerShell 5.1 keeps a
+    /// plain AssemblyResolve. The binary targets netstandard2.0, which has no AssemblyLoadContext type, so the
+    /// context is created and hooked through reflection.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
+    {
+        private static readonly string DependencyFolder =
+            Path.Combine(Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location)!, "dependencies");
+
+        private static readonly object Gate = new object();
+        private static Dictionary<string, Assembly>? _isolated;
+        private static Delegate? _defaultResolving;
+        private static EventInfo? _resolvingEvent;
+        private static object? _defaultContext;
+
+        public void OnImport()
+        {
+            if (!Directory.Exists(DependencyFolder))
+                throw new InvalidOperationException(
+                    $"TraceCraft cannot load: its dependency folder '{DependencyFolder}' is missing. Import the module from its built layout (run ./build.ps1; it writes out/TraceCraft/<version>/), not from a bin folder.");
+            lock (Gate)
+            {
+                var alcType = Type.GetType("System.Runtime.Loader.AssemblyLoadContext");
+                if (alcType is null) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencyFolder;
+                else if (_isolated is null) HookIsolatedContext(alcType);
+            }
+        }
+
+        public void OnRemove(PSModuleInfo module)
+        {
+            lock (Gate)
+            {
+                AppDomain.CurrentDomain.AssemblyResolve -= ResolveFromDependencyFolder;
+                // The isolated context stays: types already handed out live in it, and it is not collectible.
+            }
+        }
+
+        /// <summary>
+        /// Creates the "TraceCraft" context and loads every dependency into it up front, so that binding inside it
+        /// finds our AWSSDK versions first. Assemblies the runtime itself ships (System.Text.Json, System.Memory...)
+        /// are left to the default context, so there is one Span and one JsonElement in the process.
+        /// </summary>
+        private static void HookIsolatedContext(Type alcType)
+        {
+            var platform = new HashSet<string>(
+                ((AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") as string) ?? "")
+                    .Split(Path.PathSeparator).Where(p => p.Length > 0).Select(Path.GetFileNameWithoutExtension)!,
+                StringComparer.OrdinalIgnoreCase);
+            var context = Activator.CreateInstance(alcType, "TraceCraft", false)!;
+            var loadFromPath = alcType.GetMethod("LoadFromAssemblyPath", new[] { typeof(string) })!;
+            var isolated = new Dictionary<string, Assembly>(StringComparer.OrdinalIgnoreCase);
+            foreach (var file in Directory.GetFiles(DependencyFolder, "*.dll"))
+            {
+                string name = Path.GetFileNameWithoutExtension(file);
+                if (platform.Contains(name)) continue;
+                isolated[name] = (Assembly)loadFromPath.Invoke(context, new object[] { file })!;
+            }
+            _isolated = isolated;
+
+            // The cmdlet assembly lives in the default context; when it asks for TraceCraft.Core, answer with ours.
+            _defaultContext = alcType.GetProperty("Default")!.GetValue(null)!;
+            _resolvingEvent = alcType.GetEvent("Resolving")!;
+            var handler = typeof(ModuleInitializer).GetMethod(nameof(ResolveIsolated), BindingFlags.NonPublic | BindingFlags.Static)!;
+            _defaultResolving = Delegate.CreateDelegate(_resolvingEvent.EventHandlerType!, handler);
+            _resolvingEvent.AddEventHandler(_defaultContext, _defaultResolving);
+        }
+
+        private static Assembly? ResolveIsolated(object context, AssemblyName name) =>
+            name.Name == "TraceCraft.Core" && _isolated is not null && _isolated.TryGetValue(name.Name, out var assembly) ? assembly : null;
+
+        private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args)
+        {
+            string name = new AssemblyName(args.Name).Name ?? "";
+            // Answer only for our own dependencies; other modules' loads are left alone.
+            string path = Path.Combine(DependencyFolder, name + ".dll");
+            return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+        }
+    }
+}
