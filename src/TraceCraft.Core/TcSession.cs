@@ -93,8 +93,14 @@ namespace TraceCraft
         public static IObjectStore CreateStore(TcConfig config) => config.Backend switch
         {
             Backends.Folder => new FolderObjectStore(config.Path!),
-            _ => new S3ObjectStore(config.ToS3Options()),
+            _ => CreateS3Store(config),
         };
+
+        private static IObjectStore CreateS3Store(TcConfig config)
+        {
+            var options = config.ToS3Options();
+            return new RetryingStore(new S3ObjectStore(options), options.OperationTimeout);
+        }
 
         public void Dispose() => Store.Dispose();
     }

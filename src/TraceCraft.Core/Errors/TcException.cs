@@ -22,5 +22,8 @@ namespace TraceCraft.Errors
 
         /// <summary>Extra data for callers, e.g. the current value after a lost compare-and-set.</summary>
         public object? Detail { get; init; }
+
+        /// <summary>True when trying again later may succeed (connection lost, server busy): the retry layer retries these.</summary>
+        public bool IsTransient { get; init; }
     }
 }

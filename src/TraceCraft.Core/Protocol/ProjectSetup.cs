@@ -69,6 +69,11 @@ namespace TraceCraft.Protocol
             };
         }
 
-        private static IObjectStore UnwrapS3(IObjectStore store) => store is InstrumentedStore i ? i.Inner : store;
+        private static IObjectStore UnwrapS3(IObjectStore store) => store switch
+        {
+            InstrumentedStore i => UnwrapS3(i.Inner),
+            RetryingStore r => UnwrapS3(r.Inner),
+            _ => store,
+        };
     }
 }

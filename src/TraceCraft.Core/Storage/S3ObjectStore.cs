@@ -15,14 +15,11 @@ using TraceCraft.Errors;
 namespace TraceCraft.Storage
 {
     /// <summary>
-    /// The S3 backend (AWSSDK.S3 v4): AWS, MinIO, Ceph RGW, R2, SeaweedFS. Retries transient failures with
-    /// backoff until <see cref="S3StoreOptions.OperationTimeout"/>; never retries a refused condition.
+    /// The S3 backend (AWSSDK.S3 v4): AWS, MinIO, Ceph RGW, R2, SeaweedFS. One attempt per call: failures that a
+    /// retry may cure are marked transient, and <see cref="RetryingStore"/> decides what to retry.
     /// </summary>
     public sealed class S3ObjectStore : IObjectStore
     {
-        private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
-        private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
-
         private readonly S3StoreOptions _options;
         private readonly AmazonS3Client _client;
         private readonly HttpClient _timeClient;
@@ -75,7 +72,7 @@ namespace TraceCraft.Storage
         }
 
         public Task<ObjectRead> GetAsync(string key, string? ifNoneMatch = null, CancellationToken cancellationToken = default) =>
-            WithRetry(key, async ct =>
+            Attempt(key, async ct =>
             {
                 var request = new GetObjectRequest { BucketName = _options.Bucket, Key = key };
                 if (ifNoneMatch is not null) request.EtagToNotMatch = ETagText.Quoted(ifNoneMatch);
@@ -96,10 +93,8 @@ namespace TraceCraft.Storage
                 }
             }, cancellationToken);
 
-        public async Task<WriteResult> PutAsync(string key, byte[] body, WriteCondition condition, string? contentType = null, CancellationToken cancellationToken = default)
-        {
-            bool hadTransientFailure = false;
-            var result = await WithRetry(key, async ct =>
+        public Task<WriteResult> PutAsync(string key, byte[] body, WriteCondition condition, string? contentType = null, CancellationToken cancellationToken = default) =>
+            Attempt(key, async ct =>
             {
                 var request = new PutObjectRequest
                 {
@@ -120,20 +115,10 @@ namespace TraceCraft.Storage
                 {
                     return WriteResult.PreconditionFailed;
                 }
-            }, cancellationToken, onTransient: () => hadTransientFailure = true).ConfigureAwait(false);
-
-            // A refused condition after a lost response may be our own first attempt, which landed.
-            if (!result.Written && hadTransientFailure)
-            {
-                var current = await GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-                if (current.Found && current.Body!.AsSpan().SequenceEqual(body))
-                    return new WriteResult(true, current.ETag);
-            }
-            return result;
-        }
+            }, cancellationToken);
 
         public Task<WriteResult> UploadAsync(string key, Stream content, WriteCondition condition, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
-            WithRetry(key, async ct =>
+            Attempt(key, async ct =>
             {
                 if (content.CanSeek) content.Position = 0;
                 var request = new PutObjectRequest
@@ -156,10 +141,10 @@ namespace TraceCraft.Storage
                 {
                     return WriteResult.PreconditionFailed;
                 }
-            }, cancellationToken, retryable: content.CanSeek);
+            }, cancellationToken);
 
         public Task<ObjectInfo?> DownloadAsync(string key, Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
-            WithRetry(key, async ct =>
+            Attempt(key, async ct =>
             {
                 if (destination.CanSeek) { destination.Position = 0; destination.SetLength(0); }
                 try
@@ -172,17 +157,17 @@ namespace TraceCraft.Storage
                 {
                     return null;
                 }
-            }, cancellationToken, retryable: destination.CanSeek);
+            }, cancellationToken);
 
         public Task<bool> DeleteAsync(string key, CancellationToken cancellationToken = default) =>
-            WithRetry(key, async ct =>
+            Attempt(key, async ct =>
             {
                 await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _options.Bucket, Key = key }, ct).ConfigureAwait(false);
                 return true;
             }, cancellationToken);
 
         public Task<ListPage> ListAsync(string prefix, string? startAfter = null, int maxKeys = 1000, CancellationToken cancellationToken = default) =>
-            WithRetry(prefix, async ct =>
+            Attempt(prefix, async ct =>
             {
                 var request = new ListObjectsV2Request { BucketName = _options.Bucket, Prefix = prefix, MaxKeys = maxKeys };
                 if (!string.IsNullOrEmpty(startAfter)) request.StartAfter = startAfter;
@@ -195,7 +180,7 @@ namespace TraceCraft.Storage
 
         /// <summary>Creates the bucket when it does not exist (what the original's init does).</summary>
         public Task EnsureBucketAsync(CancellationToken cancellationToken = default) =>
-            WithRetry(_options.Bucket, async ct =>
+            Attempt(_options.Bucket, async ct =>
             {
                 try
                 {
@@ -251,28 +236,16 @@ namespace TraceCraft.Storage
             || (e.StatusCode == HttpStatusCode.InternalServerError && e.ErrorCode is null or "UnknownError" or "InternalError")
             || (e.StatusCode == HttpStatusCode.NotFound && e.ErrorCode == "NoSuchKey");
 
-        private async Task<T> WithRetry<T>(string target, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken, bool retryable = true, Action? onTransient = null)
+        /// <summary>One attempt; failures become TcExceptions that say whether a retry may help (see RetryingStore).</summary>
+        private async Task<T> Attempt<T>(string target, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
         {
-            var deadline = DateTime.UtcNow + _options.OperationTimeout;
-            var backoff = FirstBackoff;
-            var random = new Random();
-            while (true)
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                try
-                {
-                    return await operation(cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (!(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
-                {
-                    var failure = Classify(e, target);
-                    bool transient = failure.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed && IsTransient(e);
-                    if (!transient || !retryable || DateTime.UtcNow + backoff > deadline) throw failure;
-                    onTransient?.Invoke();
-                    var jittered = TimeSpan.FromMilliseconds(backoff.TotalMilliseconds * (0.5 + random.NextDouble() / 2));
-                    await Task.Delay(jittered, cancellationToken).ConfigureAwait(false);
-                    backoff = TimeSpan.FromMilliseconds(Math.Min(MaxBackoff.TotalMilliseconds, backoff.TotalMilliseconds * 2));
-                }
+                return await operation(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not TcException && !(e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            {
+                throw Classify(e, target);
             }
         }
 
@@ -284,6 +257,14 @@ namespace TraceCraft.Storage
         };
 
         private TcException Classify(Exception e, string target)
+        {
+            var failure = Describe(e, target);
+            return failure.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed && IsTransient(e)
+                ? new TcException(failure.Code, failure.Message, failure.Target, e) { IsTransient = true }
+                : failure;
+        }
+
+        private TcException Describe(Exception e, string target)
         {
             string where = _options.Endpoint ?? ("AWS " + _options.Region);
             switch (e)
