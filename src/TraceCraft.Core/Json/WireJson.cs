@@ -98,7 +98,10 @@ namespace TraceCraft.Json
             switch (element.ValueKind)
             {
                 case JsonValueKind.String: return element.GetString();
-                case JsonValueKind.Number: return element.TryGetInt64(out long l) ? l : element.GetDouble();
+                // Two returns, not a ?: whose long and double arms would unify to double.
+                case JsonValueKind.Number:
+                    if (element.TryGetInt64(out long whole)) return whole;
+                    return element.GetDouble();
                 case JsonValueKind.True: return true;
                 case JsonValueKind.False: return false;
                 case JsonValueKind.Array:
