@@ -14,7 +14,13 @@ namespace TraceCraft.Json
     /// </summary>
     public static class WireJson
     {
-        private static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions { Indented = true };
+        // The default encoder escapes '+' (so "+00:00" would read "\u002B00:00") and other HTML-sensitive characters;
+        // bodies are never embedded in HTML, and the relaxed encoder writes times and text as the original does.
+        private static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions
+        {
+            Indented = true,
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        };
 
         public static byte[] Write(Action<Utf8JsonWriter> writeObject)
         {
@@ -87,7 +93,7 @@ namespace TraceCraft.Json
         public static string Quote(string value)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer))
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WriterOptions.Encoder }))
                 writer.WriteStringValue(value);
             return Encoding.UTF8.GetString(buffer.ToArray());
         }

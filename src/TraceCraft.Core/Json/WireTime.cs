@@ -18,7 +18,7 @@ namespace TraceCraft.Json
             if (string.IsNullOrWhiteSpace(text)) return false;
             string s = text!.Trim();
             // .NET reads at most 7 fraction digits: cut longer fractions (nanoseconds from other writers).
-            int dot = s.IndexOf('.', 10);
+            int dot = s.Length > 10 ? s.IndexOf('.', 10) : -1;
             if (dot > 0)
             {
                 int end = dot + 1;
