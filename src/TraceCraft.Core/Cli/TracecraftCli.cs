@@ -381,7 +381,7 @@ namespace TraceCraft.Cli
                 {
                     string path = a.Required(0, "path");
                     a.NoMoreThan(1);
-                    var artifact = await session.Artifacts.UploadAsync(path, step, a.Value("--name"), overwrite: !a.Flag("--no-overwrite"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                    var artifact = await session.Artifacts.UploadAsync(System.IO.Path.Combine(_context.WorkingDirectory, path), step, a.Value("--name"), overwrite: !a.Flag("--no-overwrite"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
                     Out.WriteLine($"Uploaded {artifact.Name} -> {artifact.Key}");
                     return TracecraftCli.Success;
                 }),
