@@ -67,8 +67,6 @@ namespace TraceCraft.Protocol
                 now = _session.Clock.Now;
                 if (!existing.IsExpiredAt(now))
                     throw AlreadyClaimed(stepId, existing);
-                if (await _session.Steps.ReadStatusAsync(stepId, cancellationToken).ConfigureAwait(false) is { } status && status.Status == StepStatus.Complete)
-                    throw AlreadyClaimed(stepId, existing);
 
                 var takeover = new StepClaim
                 {
