@@ -66,7 +66,7 @@ namespace TraceCraft.PowerShell.Commands
                 ChangedFiles = ChangedFilesFromGit ? GitChangedFiles.Read(WorkingDirectory) : null,
                 Force = Force,
             };
-            WriteObject(Run(ct => Session.Steps.CompleteAsync(Id, request, ct)));
+            WriteObject(Run((s, ct) => s.Steps.CompleteAsync(Id, request, ct)));
         }
     }
 }

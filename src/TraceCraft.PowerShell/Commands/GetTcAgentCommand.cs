@@ -22,7 +22,7 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
-            var agents = Run(ct => Session.Agents.ListAsync(TimeSpan.FromSeconds(StaleAfterSeconds), ct));
+            var agents = Run((s, ct) => s.Agents.ListAsync(TimeSpan.FromSeconds(StaleAfterSeconds), ct));
             foreach (var agent in agents)
                 if (Wildcards.Matches(Id, agent.Id)) WriteObject(agent);
         }

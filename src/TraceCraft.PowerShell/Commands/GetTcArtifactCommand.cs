@@ -28,7 +28,7 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
-            foreach (var artifact in Run(ct => Session.Artifacts.ListAsync(Step, Shared, ct)))
+            foreach (var artifact in Run((s, ct) => s.Artifacts.ListAsync(Step, Shared, ct)))
                 if (Wildcards.Matches(Name, artifact.Name)) WriteObject(artifact);
         }
     }

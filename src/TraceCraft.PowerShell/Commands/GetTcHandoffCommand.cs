@@ -19,7 +19,7 @@ namespace TraceCraft.PowerShell.Commands
             foreach (var id in Id)
                 ForItem(() =>
                 {
-                    var handoff = Run(ct => Session.Steps.GetHandoffAsync(id, ct));
+                    var handoff = Run((s, ct) => s.Steps.GetHandoffAsync(id, ct));
                     if (handoff is not null) WriteObject(handoff);
                 });
         }

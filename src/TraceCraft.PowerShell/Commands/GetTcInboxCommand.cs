@@ -39,13 +39,13 @@ namespace TraceCraft.PowerShell.Commands
         protected override void ProcessItem()
         {
             IReadOnlyList<Message> messages = Wait
-                ? Run(ct => Session.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), ct))
-                : Run(ct => Session.Messages.ReadAsync(new InboxQuery { UnreadOnly = Unread, Refresh = Refresh }, ct));
+                ? Run((s, ct) => s.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), ct))
+                : Run((s, ct) => s.Messages.ReadAsync(new InboxQuery { UnreadOnly = Unread, Refresh = Refresh }, ct));
             foreach (var m in messages) WriteObject(m);
             if (Delete && messages.Count > 0)
             {
                 var chosen = messages.Where(m => ShouldProcess($"{m.Kind} message {m.Id} from {m.From}", "Delete")).ToList();
-                if (chosen.Count > 0) Run(ct => Session.Messages.DeleteAsync(chosen, ct));
+                if (chosen.Count > 0) Run((s, ct) => s.Messages.DeleteAsync(chosen, ct));
             }
         }
     }

@@ -25,14 +25,14 @@ namespace TraceCraft.PowerShell.Commands
         {
             if (ParameterSetName == PrefixSet)
             {
-                foreach (var entry in Run(ct => Session.Memory.ListAsync(Prefix, ct))) WriteObject(entry);
+                foreach (var entry in Run((s, ct) => s.Memory.ListAsync(Prefix, ct))) WriteObject(entry);
                 return;
             }
             foreach (var key in Key)
             {
                 ForItem(() =>
                 {
-                    var entry = Run(ct => Session.Memory.GetAsync(key, ct))
+                    var entry = Run((s, ct) => s.Memory.GetAsync(key, ct))
                         ?? throw new TcException(TcErrorCode.MemoryKeyNotFound, $"Memory key not found: {key}", key);
                     WriteObject(entry);
                 });

@@ -30,13 +30,13 @@ namespace TraceCraft.PowerShell.Commands
             switch (ParameterSetName)
             {
                 case ReadySet:
-                    foreach (var step in Run(ct => Session.Steps.GetReadyAsync(ct))) WriteObject(step);
+                    foreach (var step in Run((s, ct) => s.Steps.GetReadyAsync(ct))) WriteObject(step);
                     break;
                 case IdSet:
-                    foreach (var id in Id) ForItem(() => WriteObject(Run(ct => Session.Steps.GetAsync(id, ct))));
+                    foreach (var id in Id) ForItem(() => WriteObject(Run((s, ct) => s.Steps.GetAsync(id, ct))));
                     break;
                 default:
-                    foreach (var step in Run(ct => Session.Steps.ListAsync(ct))) WriteObject(step);
+                    foreach (var step in Run((s, ct) => s.Steps.ListAsync(ct))) WriteObject(step);
                     break;
             }
         }

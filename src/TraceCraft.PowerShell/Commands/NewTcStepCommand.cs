@@ -28,7 +28,7 @@ namespace TraceCraft.PowerShell.Commands
         protected override void ProcessItem()
         {
             if (!ShouldProcess(Id, "Declare step")) return;
-            WriteObject(Run(ct => Session.Steps.DefineAsync(Id, DependsOn, Description, ct)));
+            WriteObject(Run((s, ct) => s.Steps.DefineAsync(Id, DependsOn, Description, ct)));
         }
     }
 }

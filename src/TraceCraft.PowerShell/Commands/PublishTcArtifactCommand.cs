@@ -43,7 +43,7 @@ namespace TraceCraft.PowerShell.Commands
                     if (Force && !ShouldProcess($"{name} (step {Step ?? "shared"})", "Upload artifact, replacing any existing one")) return;
                     long size = new FileInfo(full).Length;
                     var progress = new Protocol.InlineProgress<long>(done => Post(() => ShowProgress(name, done, size)));
-                    var artifact = Run(ct => Session.Artifacts.UploadAsync(full, Step, Name, overwrite: Force, progress, ct));
+                    var artifact = Run((s, ct) => s.Artifacts.UploadAsync(full, Step, Name, overwrite: Force, progress, ct));
                     WriteProgress(new ProgressRecord(2, "Uploading " + name, "Done") { RecordType = ProgressRecordType.Completed });
                     WriteObject(artifact);
                 });

@@ -22,7 +22,7 @@ namespace TraceCraft.PowerShell.Commands
                 {
                     Keys.IdValidator.Validate(Keys.IdKind.MemoryKey, key);
                     if (!ShouldProcess(key, "Remove memory entry")) return;
-                    if (!Run(ct => Session.Memory.RemoveAsync(key, ct)))
+                    if (!Run((s, ct) => s.Memory.RemoveAsync(key, ct)))
                         throw new TcException(TcErrorCode.MemoryKeyNotFound, $"Memory key not found: {key}", key);
                 });
             }

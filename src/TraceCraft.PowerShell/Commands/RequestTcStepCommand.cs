@@ -32,8 +32,8 @@ namespace TraceCraft.PowerShell.Commands
             {
                 ForItem(() =>
                 {
-                    var claim = Run(ct => Session.Claims.ClaimAsync(id, LeaseSeconds, ct));
-                    Run(ct => Session.Agents.TouchAsync(id, cancellationToken: ct));
+                    var claim = Run((s, ct) => s.Claims.ClaimAsync(id, LeaseSeconds, ct));
+                    Run((s, ct) => s.Agents.TouchAsync(id, cancellationToken: ct));
                     WriteObject(claim);
                 });
             }

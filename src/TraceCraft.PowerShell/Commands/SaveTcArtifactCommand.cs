@@ -43,7 +43,7 @@ namespace TraceCraft.PowerShell.Commands
                     {
                         if (done >= 4 << 20) WriteProgress(new ProgressRecord(3, "Downloading " + name, $"{done >> 20} MiB"));
                     }));
-                    var artifact = Run(ct => Session.Artifacts.DownloadAsync(name, Step, Destination, WorkingDirectory, Force, progress, ct));
+                    var artifact = Run((s, ct) => s.Artifacts.DownloadAsync(name, Step, Destination, WorkingDirectory, Force, progress, ct));
                     WriteProgress(new ProgressRecord(3, "Downloading " + name, "Done") { RecordType = ProgressRecordType.Completed });
                     WriteObject(artifact);
                 });

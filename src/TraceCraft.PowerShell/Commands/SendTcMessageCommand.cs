@@ -19,6 +19,6 @@ namespace TraceCraft.PowerShell.Commands
         [AllowEmptyString]
         public string Text { get; set; } = "";
 
-        protected override void ProcessItem() => WriteObject(Run(ct => Session.Messages.SendAsync(To, Text, ct)));
+        protected override void ProcessItem() => WriteObject(Run((s, ct) => s.Messages.SendAsync(To, Text, ct)));
     }
 }

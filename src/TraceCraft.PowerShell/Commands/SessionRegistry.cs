@@ -1,4 +1,4 @@
-using System;
+using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
@@ -8,14 +8,14 @@ namespace TraceCraft.PowerShell.Commands
 {
     /// <summary>
     /// Sessions per runspace (never process-wide: two runspaces, e.g. ForEach-Object -Parallel or xUnit, keep their
-    /// own). A session is reused while the folder, the config file and TRACECRAFT_AGENT are unchanged.
+    /// own), one per config file and agent, reused while the file is unchanged. Must be called on the pipeline
+    /// thread: Runspace.DefaultRunspace is thread-local.
     /// </summary>
     internal static class SessionRegistry
     {
         private sealed class Entry
         {
-            public string Fingerprint = "";
-            public TcSession? Session;
+            public readonly Dictionary<string, (string Stamp, TcSession Session)> Sessions = new Dictionary<string, (string, TcSession)>();
             public TcCmdlet? Current;
         }
 
@@ -29,22 +29,22 @@ namespace TraceCraft.PowerShell.Commands
             var entry = PerRunspace.GetValue(key, _ => new Entry());
             lock (entry)
             {
+                if (cmdlet is not null) entry.Current = cmdlet;
                 var loader = new ConfigLoader(workingDirectory);
                 var config = loader.Load();
-                string fingerprint = string.Join("|", config.Source, config.Source is null ? "" : File.GetLastWriteTimeUtc(config.Source).Ticks.ToString(), config.AgentId, config.Path);
-                if (entry.Session is null || entry.Fingerprint != fingerprint)
+                string identity = config.Source + "|" + config.AgentId;
+                string stamp = config.Source is null ? "" : File.GetLastWriteTimeUtc(config.Source).Ticks.ToString();
+                if (entry.Sessions.TryGetValue(identity, out var known) && known.Stamp == stamp) return known.Session;
+                // The config file changed: its old session is disposed (it may point at another store).
+                known.Session?.Dispose();
+                var session = new TcSession(config, new TcSessionOptions
                 {
-                    entry.Session?.Dispose();
-                    entry.Session = new TcSession(config, new TcSessionOptions
-                    {
-                        RequestObserver = r => entry.Current?.OnRequest(r),
-                        Warning = w => entry.Current?.OnWarning(w),
-                        CacheDirectory = Path.Combine(loader.HomeDirectory, "cache"),
-                    });
-                    entry.Fingerprint = fingerprint;
-                }
-                if (cmdlet is not null) entry.Current = cmdlet;
-                return entry.Session;
+                    RequestObserver = r => entry.Current?.OnRequest(r),
+                    Warning = w => entry.Current?.OnWarning(w),
+                    CacheDirectory = Path.Combine(loader.HomeDirectory, "cache"),
+                });
+                entry.Sessions[identity] = (stamp, session);
+                return session;
             }
         }
     }

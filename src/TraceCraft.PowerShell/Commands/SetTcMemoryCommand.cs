@@ -47,7 +47,7 @@ namespace TraceCraft.PowerShell.Commands
             if (!ShouldProcess(Key, "Set memory")) return;
             string json = ParameterSetName == JsonSet ? Json : JsonValue.From(Value);
             var mode = IfVersion is not null ? MemoryWriteMode.IfVersion : IfAbsent ? MemoryWriteMode.IfAbsent : MemoryWriteMode.Always;
-            WriteObject(Run(ct => Session.Memory.SetAsync(Key, json, mode, IfVersion, ct)));
+            WriteObject(Run((s, ct) => s.Memory.SetAsync(Key, json, mode, IfVersion, ct)));
         }
     }
 }

@@ -90,6 +90,19 @@ namespace TraceCraft.PowerShell.Commands
 
         protected void Run(Func<CancellationToken, Task> work) => Run<bool>(async ct => { await work(ct).ConfigureAwait(false); return true; });
 
+        /// <summary>Runs engine work in this runspace's session, found here on the pipeline thread (it is thread-local).</summary>
+        protected T Run<T>(Func<TcSession, CancellationToken, Task<T>> work)
+        {
+            var session = Session;
+            return Run(ct => work(session, ct));
+        }
+
+        protected void Run(Func<TcSession, CancellationToken, Task> work)
+        {
+            var session = Session;
+            Run(ct => work(session, ct));
+        }
+
         private void TryRun(Func<CancellationToken, Task> work)
         {
             try { Run(work); } catch (TcException) { } catch (PipelineStoppedException) { }

@@ -36,7 +36,7 @@ namespace TraceCraft.PowerShell.Commands
         {
             var ids = _steps.Distinct(StringComparer.Ordinal).ToList();
             var progress = new InlineProgress<WaitProgress>(p => Post(() => Show(p)));
-            var steps = Run(ct => Session.Barriers.WaitAsync(ids, TimeSpan.FromSeconds(Timeout), progress, ct));
+            var steps = Run((s, ct) => s.Barriers.WaitAsync(ids, TimeSpan.FromSeconds(Timeout), progress, ct));
             WriteProgress(new ProgressRecord(1, "Waiting for steps", "All complete") { RecordType = ProgressRecordType.Completed });
             foreach (var step in steps) WriteObject(step);
         }
