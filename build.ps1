@@ -30,6 +30,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
+$script:XunitProjects = @('tests/TraceCraft.Core.Tests', 'tests/TraceCraft.PowerShell.Tests')
 
 function Invoke-Native {
     # Runs a program with an argument array and fails the build on a non-zero exit code.
@@ -109,18 +110,49 @@ function Invoke-Tests([string] $moduleDir) {
     $env:TRACECRAFT_MODULE_PATH = Join-Path $moduleDir 'TraceCraft.psd1'
     $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
     $rgw = Start-TestS3
+    $results = Join-Path $out 'TestResults'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
     try {
-        $results = Join-Path $out 'TestResults'
-        foreach ($project in 'tests/TraceCraft.Core.Tests', 'tests/TraceCraft.PowerShell.Tests') {
-            $arguments = @('test', (Join-Path $root $project), '-c', $Configuration, '--nologo', '--logger', 'console;verbosity=normal', '--results-directory', $results)
+        foreach ($project in $script:XunitProjects) {
+            $name = Split-Path -Leaf $project
+            $arguments = @('test', (Join-Path $root $project), '-c', $Configuration, '--nologo', '--logger', 'console;verbosity=normal',
+                '--logger', "trx;LogFileName=$name.trx", '--results-directory', $results)
             if ($Filter) { $arguments += @('--filter', $Filter) }
             Invoke-Native dotnet $arguments
         }
         Invoke-Native $env:TRACECRAFT_PWSH @('-NoProfile', '-NonInteractive', '-File', (Join-Path $root 'tests/Pester/Invoke-Pester.ps1'), '-Filter', ($Filter ?? ''))
     }
     finally {
+        Write-TestSummary $results
         Stop-TestS3 $rgw
     }
+}
+
+function Write-TestSummary([string] $results) {
+    # One line per suite and a total, counted from the result files; S3 tests are those of the S3* classes.
+    $passed = 0; $failed = 0; $skipped = 0
+    foreach ($trx in Get-ChildItem $results -Filter *.trx -ErrorAction Ignore) {
+        $xml = [xml](Get-Content -Raw $trx.FullName)
+        $outcomes = @($xml.TestRun.Results.UnitTestResult)
+        $classes = @{}
+        foreach ($t in $xml.TestRun.TestDefinitions.UnitTest) { $classes[$t.id] = $t.TestMethod.className }
+        $s3 = @($outcomes | Where-Object { $classes[$_.testId] -match '\.S3[A-Za-z]*Tests$|Isolation' -and $_.outcome -eq 'Passed' }).Count
+        $p = @($outcomes | Where-Object outcome -eq 'Passed').Count
+        $f = @($outcomes | Where-Object outcome -eq 'Failed').Count
+        $k = @($outcomes | Where-Object outcome -eq 'NotExecuted').Count
+        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped ({4} of them against the real S3 server at {5})" -f $trx.BaseName, $p, $f, $k, $s3, $env:TRACECRAFT_TEST_S3_ENDPOINT)
+        $passed += $p; $failed += $f; $skipped += $k
+    }
+    $pester = Join-Path $results 'pester.xml'
+    if (Test-Path $pester) {
+        $xml = [xml](Get-Content -Raw $pester)
+        $run = $xml.'test-results'
+        $p = [int]$run.total - [int]$run.failures - [int]$run.errors - [int]$run.skipped - [int]$run.'not-run' - [int]$run.inconclusive
+        Write-Host ("Pester (real pwsh {0}): {1} passed, {2} failed, {3} skipped" -f $PSVersionTable.PSVersion, $p, $run.failures, $run.skipped)
+        $passed += $p; $failed += [int]$run.failures + [int]$run.errors; $skipped += [int]$run.skipped
+    }
+    Write-Host ''
+    Write-Host "Total: $passed passed, $failed failed, $skipped skipped"
 }
 
 function New-Package([string] $moduleDir) {

@@ -48,7 +48,7 @@ namespace TraceCraft.PowerShell.Tests
         public string FolderOf(string agent) => Directory.CreateDirectory(Path.Combine(Root, agent)).FullName;
 
         /// <summary>Runs a script as an agent (in its folder); returns the output and the non-terminating errors.</summary>
-        public Result Run(string agent, string script, IDictionary<string, object?>? variables = null)
+        public Result Run(string agent, string script, Dictionary<string, object?>? variables = null)
         {
             using var ps = System.Management.Automation.PowerShell.Create();
             ps.Runspace = Runspace;
