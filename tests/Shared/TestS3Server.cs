@@ -44,7 +44,17 @@ namespace TraceCraft.Testing
             string? endpoint = Environment.GetEnvironmentVariable("TRACECRAFT_TEST_S3_ENDPOINT");
             if (!string.IsNullOrEmpty(endpoint))
                 return new TestS3Server(endpoint!, Require("TRACECRAFT_TEST_S3_ACCESS_KEY"), Require("TRACECRAFT_TEST_S3_SECRET_KEY"), Require("TRACECRAFT_TEST_S3_BUCKET"));
+            var server = Launch();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+            return server;
+        }
 
+        /// <summary>Where the project's own RGW keeps its files; null for a server named by the environment.</summary>
+        public string? Directory { get; private set; }
+
+        /// <summary>Starts a private Ceph RGW (for tests that break the server on purpose). Stop it with <see cref="Stop"/>.</summary>
+        public static TestS3Server Launch()
+        {
             string script = Path.Combine(RepositoryRoot, "tests", "s3", "start-rgw.sh");
             var start = new ProcessStartInfo("bash", $"\"{script}\"") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.Environment.Remove("TRACECRAFT_RGW_DIR");
@@ -53,15 +63,33 @@ namespace TraceCraft.Testing
             string output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
             if (process.ExitCode != 0)
-                throw new InvalidOperationException($"No S3 server: TRACECRAFT_TEST_S3_ENDPOINT is not set and tests/s3/start-rgw.sh failed (exit {process.ExitCode}):\n{errors.Result}");
+                throw new InvalidOperationException($"No S3 server: tests/s3/start-rgw.sh failed (exit {process.ExitCode}):\n{errors.Result}");
             var values = output.Split('\n').Where(l => l.Contains('=')).Select(l => l.Split(new[] { '=' }, 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
-            string dir = values["TRACECRAFT_RGW_DIR"];
-            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            return new TestS3Server(values["TRACECRAFT_TEST_S3_ENDPOINT"], values["TRACECRAFT_TEST_S3_ACCESS_KEY"], values["TRACECRAFT_TEST_S3_SECRET_KEY"], values["TRACECRAFT_TEST_S3_BUCKET"])
             {
-                using var stop = Process.Start(new ProcessStartInfo("bash", $"\"{Path.Combine(RepositoryRoot, "tests", "s3", "stop-rgw.sh")}\" \"{dir}\"") { UseShellExecute = false });
-                stop?.WaitForExit(30000);
+                Directory = values["TRACECRAFT_RGW_DIR"],
             };
-            return new TestS3Server(values["TRACECRAFT_TEST_S3_ENDPOINT"], values["TRACECRAFT_TEST_S3_ACCESS_KEY"], values["TRACECRAFT_TEST_S3_SECRET_KEY"], values["TRACECRAFT_TEST_S3_BUCKET"]);
+        }
+
+        /// <summary>Kills the gateway (as a crash), keeping the data; <see cref="StartGateway"/> brings it back.</summary>
+        public void KillGateway() => Script("rgw-gateway.sh", "stop", Directory!);
+
+        public void StartGateway() => Script("rgw-gateway.sh", "start", Directory!);
+
+        public void Stop()
+        {
+            if (Directory is not null) Script("stop-rgw.sh", Directory);
+        }
+
+        private static void Script(string name, params string[] args)
+        {
+            var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            start.ArgumentList.Add(Path.Combine(RepositoryRoot, "tests", "s3", name));
+            foreach (var a in args) start.ArgumentList.Add(a);
+            using var process = Process.Start(start)!;
+            string errors = process.StandardError.ReadToEnd();
+            process.WaitForExit(60000);
+            if (process.ExitCode != 0) throw new InvalidOperationException($"{name} {string.Join(" ", args)} failed: {errors}");
         }
 
         private static string Require(string name) =>

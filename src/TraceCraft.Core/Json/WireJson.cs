@@ -57,8 +57,13 @@ namespace TraceCraft.Json
             document.RootElement.WriteTo(writer);
         }
 
+        /// <summary>Coordination objects are small; a bigger one is refused rather than parsed (a 50 MB "message").</summary>
+        public const int MaxObjectBytes = 8 << 20;
+
         public static WireObject Read(string key, byte[] body)
         {
+            if (body.Length > MaxObjectBytes)
+                throw new TcException(TcErrorCode.CorruptObject, $"The object '{key}' is {body.Length >> 20} MiB; coordination objects are at most {MaxObjectBytes >> 20} MiB.", key);
             try
             {
                 var document = JsonDocument.Parse(body);
