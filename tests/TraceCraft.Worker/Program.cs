@@ -13,7 +13,10 @@ namespace TraceCraft.Worker
     /// One racing process. Modes:
     ///   absent-race ROOT PREFIX ROUNDS START_UNIX_MS ID   - put-if-absent on PREFIX/0..ROUNDS-1; prints wins=N
     ///   counter ROOT KEY INCREMENTS START_UNIX_MS         - If-Match increments of a decimal counter; prints retries=N
-    /// ROOT is a folder store. All processes wait for START_UNIX_MS so that they really race.
+    ///   agent CONFIG AGENT SECONDS START_UNIX_MS STEPS PEERS - a mixed workload through the engine for SECONDS:
+    ///       claims of s0..STEPS-1, compare-and-set increments of memory 'counter', messages to PEERS (comma list),
+    ///       completes of what it holds; prints one line per success ("won s3", "inc", "sent bob text", "completed s3")
+    /// ROOT is a folder store; CONFIG a .tracecraft.json. All processes wait for START_UNIX_MS so that they really race.
     /// </summary>
     public static class Program
     {
@@ -21,6 +24,7 @@ namespace TraceCraft.Worker
         {
             try
             {
+                if (args[0] == "agent") return await AgentLoop.RunAsync(args);
                 using var store = new FolderObjectStore(args[1]);
                 WaitUntil(long.Parse(args[4 - (args[0] == "counter" ? 1 : 0)], CultureInfo.InvariantCulture));
                 switch (args[0])
@@ -62,7 +66,7 @@ namespace TraceCraft.Worker
             }
         }
 
-        private static void WaitUntil(long unixMilliseconds)
+        internal static void WaitUntil(long unixMilliseconds)
         {
             long wait = unixMilliseconds - DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             if (wait > 0) Thread.Sleep((int)wait);
