@@ -149,6 +149,21 @@ namespace TraceCraft.PowerShell.Tests
                 Assert.DoesNotContain(result.Verbose, v => v.Contains(TestS3Server.Current.SecretKey));
         }
 
+        [Fact]
+        public void A_background_heartbeat_keeps_the_agent_fresh_until_stopped()
+        {
+            Init("a");
+            var first = (DateTimeOffset)Host.Run("a", "(Get-TcAgent -Id a).Heartbeat").Ok().Output.Single().BaseObject;
+            Host.Run("a", "Start-TcHeartbeat -IntervalSeconds 1").Ok();
+            System.Threading.Thread.Sleep(2500);
+            Host.Run("a", "Stop-TcHeartbeat").Ok();
+            var later = (DateTimeOffset)Host.Run("a", "(Get-TcAgent -Id a).Heartbeat").Ok().Output.Single().BaseObject;
+            Assert.True(later > first.AddSeconds(1), $"heartbeat moved from {first:O} to {later:O}");
+            System.Threading.Thread.Sleep(1500);
+            var stopped = (DateTimeOffset)Host.Run("a", "(Get-TcAgent -Id a).Heartbeat").Ok().Output.Single().BaseObject;
+            Assert.True(stopped - later < TimeSpan.FromSeconds(1), "no heartbeat after Stop-TcHeartbeat");
+        }
+
         public void Dispose() => Host.Dispose();
     }
 

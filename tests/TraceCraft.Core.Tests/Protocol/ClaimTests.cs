@@ -140,6 +140,18 @@ namespace TraceCraft.Tests.Protocol
             Assert.Equal(TcErrorCode.StepNotOwned, (await Assert.ThrowsAsync<TcException>(() => other.Claims.RenewAsync("s"))).Code);
         }
 
+        [Fact]
+        public async Task Leases_this_session_holds_are_renewed_while_it_waits()
+        {
+            var holder = Agent("holder");
+            var first = await holder.Claims.ClaimAsync("held", leaseSeconds: 4);
+            await Assert.ThrowsAsync<TcException>(() => holder.Barriers.WaitAsync(new[] { "elsewhere" }, TimeSpan.FromSeconds(7)));
+            var now = await holder.Claims.ReadAsync("held");
+            Assert.Equal("holder", now!.Agent);
+            Assert.True(now.ExpiresAt > first.ExpiresAt!.Value.AddSeconds(2), $"renewed: {first.ExpiresAt:O} -> {now.ExpiresAt:O}");
+            Assert.Equal(1, now.Token);
+        }
+
         /// <summary>The first attempt lands but its response is lost; the retry is refused by its condition and recognises its own claim.</summary>
         [Fact]
         public async Task A_retried_claim_whose_first_attempt_landed_reports_success()
