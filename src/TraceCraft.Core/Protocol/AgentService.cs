@@ -78,21 +78,12 @@ namespace TraceCraft.Protocol
         {
             var objects = await _session.Store.ListAllAsync(_session.Layout.AgentsPrefix, null, cancellationToken).ConfigureAwait(false);
             var keys = objects.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal)).Select(o => o.Key).ToList();
-            var agents = await Parallelism.MapAsync(keys, async key =>
+            var agents = await _session.ReadEachAsync(keys, async key =>
             {
                 var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-                if (!read.Found) return null;
-                try
-                {
-                    return Parse(key, read.Body!, staleAfter ?? DefaultStaleAfter);
-                }
-                catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
-                {
-                    _session.Warn($"Skipped agent record '{key}': {e.Message}");
-                    return null;
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            return agents.Where(a => a is not null).Select(a => a!).OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
+                return read.Found ? Parse(key, read.Body!, staleAfter ?? DefaultStaleAfter) : null;
+            }, key => $"agent record '{key}'", cancellationToken).ConfigureAwait(false);
+            return agents.OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
         }
 
         public async Task<Agent?> ReadAsync(string agentId, TimeSpan staleAfter, CancellationToken cancellationToken = default)

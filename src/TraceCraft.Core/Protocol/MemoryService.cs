@@ -90,19 +90,7 @@ namespace TraceCraft.Protocol
         public async Task<IReadOnlyList<MemoryEntry>> ListAsync(string? prefix = null, CancellationToken cancellationToken = default)
         {
             var keys = await ListKeysAsync(prefix, cancellationToken).ConfigureAwait(false);
-            var entries = await Parallelism.MapAsync(keys, async key =>
-            {
-                try
-                {
-                    return await GetAsync(key, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
-                {
-                    _session.Warn($"Skipped memory entry '{key}': {e.Message}");
-                    return null;
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            return entries.Where(e => e is not null).Select(e => e!).ToList();
+            return await _session.ReadEachAsync(keys, key => GetAsync(key, cancellationToken), key => $"memory entry '{key}'", cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Deletes a key; false when it did not exist.</summary>

@@ -25,5 +25,27 @@ namespace TraceCraft.Protocol
             await Task.WhenAll(tasks).ConfigureAwait(false);
             return results;
         }
+
+        /// <summary>
+        /// Reads many objects with bounded concurrency; one that is missing (null) or unreadable (corrupt JSON, a bad
+        /// id) is left out with a warning naming it, so one bad object never hides the others.
+        /// </summary>
+        public static async Task<List<TResult>> ReadEachAsync<TItem, TResult>(this TcSession session, IReadOnlyList<TItem> items,
+            Func<TItem, Task<TResult?>> read, Func<TItem, string> describe, CancellationToken cancellationToken) where TResult : class
+        {
+            var results = await MapAsync(items, async item =>
+            {
+                try
+                {
+                    return await read(item).ConfigureAwait(false);
+                }
+                catch (Errors.TcException e) when (e.Code is Errors.TcErrorCode.CorruptObject or Errors.TcErrorCode.InvalidIdentifier)
+                {
+                    session.Warn($"Skipped {describe(item)}: {e.Message}");
+                    return null;
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return results.Where(r => r is not null).Select(r => r!).ToList();
+        }
     }
 }

@@ -159,19 +159,8 @@ namespace TraceCraft.Protocol
                 .Select(rest => rest.Substring(0, rest.IndexOf('/')))
                 .Distinct(StringComparer.Ordinal)
                 .ToList();
-            var steps = await Parallelism.MapAsync(folders, async folder =>
-            {
-                try
-                {
-                    return await GetAsync(folder, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
-                {
-                    _session.Warn($"Skipped step '{folder}': {e.Message}");
-                    return null;
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            return steps.Where(s => s is not null).Select(s => s!).ToList();
+            return await _session.ReadEachAsync(folders, async folder => (Step?)await GetAsync(folder, cancellationToken).ConfigureAwait(false),
+                folder => $"step '{folder}'", cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>The handoff of a step, or null.</summary>
@@ -282,21 +271,11 @@ namespace TraceCraft.Protocol
         {
             var objects = await _session.Store.ListAllAsync(_session.Layout.StepsPrefix, null, cancellationToken).ConfigureAwait(false);
             var keys = objects.Select(o => o.Key).Where(k => k.EndsWith("/spec.json", StringComparison.Ordinal)).ToList();
-            var specs = await Parallelism.MapAsync(keys, async key =>
+            return await _session.ReadEachAsync(keys, async key =>
             {
                 var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-                if (!read.Found) return null;
-                try
-                {
-                    return ParseSpec(key, read.Body!);
-                }
-                catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
-                {
-                    _session.Warn($"Skipped step spec '{key}': {e.Message}");
-                    return null;
-                }
-            }, cancellationToken).ConfigureAwait(false);
-            return specs.Where(s => s is not null).Select(s => s!).ToList();
+                return read.Found ? ParseSpec(key, read.Body!) : null;
+            }, key => $"step spec '{key}'", cancellationToken).ConfigureAwait(false);
         }
 
         private static List<string>? FindCycle(Dictionary<string, string[]> graph, string start)

@@ -105,16 +105,7 @@ namespace TraceCraft.Storage
                     ContentType = contentType,
                     UseChunkEncoding = false,
                 };
-                ApplyCondition(request, condition);
-                try
-                {
-                    var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
-                    return new WriteResult(true, BareOrNull(response.ETag));
-                }
-                catch (AmazonS3Exception e) when (condition.Kind != WriteConditionKind.None && IsLostRace(e))
-                {
-                    return WriteResult.PreconditionFailed;
-                }
+                return await PutWithConditionAsync(request, condition, ct).ConfigureAwait(false);
             }, cancellationToken);
 
         public Task<WriteResult> UploadAsync(string key, Stream content, WriteCondition condition, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
@@ -131,16 +122,7 @@ namespace TraceCraft.Storage
                 };
                 if (progress is not null)
                     request.StreamTransferProgress += (_, e) => progress.Report(e.TransferredBytes);
-                ApplyCondition(request, condition);
-                try
-                {
-                    var response = await _client.PutObjectAsync(request, ct).ConfigureAwait(false);
-                    return new WriteResult(true, BareOrNull(response.ETag));
-                }
-                catch (AmazonS3Exception e) when (condition.Kind != WriteConditionKind.None && IsLostRace(e))
-                {
-                    return WriteResult.PreconditionFailed;
-                }
+                return await PutWithConditionAsync(request, condition, ct).ConfigureAwait(false);
             }, cancellationToken);
 
         public Task<ObjectInfo?> DownloadAsync(string key, Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
@@ -207,6 +189,20 @@ namespace TraceCraft.Storage
                 // Fall back to the local clock: the lease then tolerates only the real skew (documented).
             }
             return DateTimeOffset.UtcNow;
+        }
+
+        private async Task<WriteResult> PutWithConditionAsync(PutObjectRequest request, WriteCondition condition, CancellationToken cancellationToken)
+        {
+            ApplyCondition(request, condition);
+            try
+            {
+                var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                return new WriteResult(true, BareOrNull(response.ETag));
+            }
+            catch (AmazonS3Exception e) when (condition.Kind != WriteConditionKind.None && IsLostRace(e))
+            {
+                return WriteResult.PreconditionFailed;
+            }
         }
 
         private void ApplyCondition(PutObjectRequest request, WriteCondition condition)
