@@ -244,25 +244,25 @@ function Read-HelpPage([string] $Path) {
             $level = $Matches[1].Length
             $title = $Matches[2]
             if ($level -eq 1) {
-                if ($page.Name) { $page.Problems.Add("${file}: more than one '# ' title") }
+                if ($page.Name) { $page.Problems.Add("docs: ${file}: more than one '# ' title") }
                 $page.Name = $title
                 continue
             }
             if ($level -eq 2) {
                 $section = if ($KnownSections -contains $title) { $title } else { $null }
-                if (-not $section) { $page.Problems.Add("${file}: unknown section '## $title' (known: $($KnownSections -join ', '))"); $section = '?' }
+                if (-not $section) { $page.Problems.Add("docs: ${file}: unknown section '## $title' (known: $($KnownSections -join ', '))"); $section = '?' }
                 $page.Sections[$section] = [System.Collections.Generic.List[string]]::new()
                 $example = $null
                 continue
             }
-            if ($section -ne 'Examples') { $page.Problems.Add("${file}: '### $title' outside '## Examples'"); continue }
+            if ($section -ne 'Examples') { $page.Problems.Add("docs: ${file}: '### $title' outside '## Examples'"); continue }
             $example = @{ Title = $title; Lines = [System.Collections.Generic.List[string]]::new() }
             $page.Examples.Add($example)
             continue
         }
         if ($null -ne $example) { $example.Lines.Add($line) }
         elseif ($null -ne $section) { $page.Sections[$section].Add($line) }
-        elseif ($line.Trim()) { $page.Problems.Add("${file}: text before the first section: '$line'") }
+        elseif ($line.Trim()) { $page.Problems.Add("docs: ${file}: text before the first section: '$line'") }
     }
     $page
 }
@@ -511,15 +511,15 @@ foreach ($name in $exported) {
         if ($raw.Sections.Contains('Examples') -and $raw.Sections['Examples'].Where({ $_.Trim() }).Count) {
             $problems.Add("docs: $name.md has text under '## Examples' before the first '### Example'.")
         }
-        $page.Examples = foreach ($example in $raw.Examples) {
+        $page.Examples = @(foreach ($example in $raw.Examples) {
             $blocks = ConvertTo-Block $example.Lines
-            $code = $blocks.Where({ $_.Kind -eq 'code' }, 'First')[0]
+            $code = foreach ($block in $blocks) { if ($block.Kind -eq 'code') { $block; break } }
             $remarks = @($blocks.Where({ -not [object]::ReferenceEquals($_, $code) }))
             if (-not $code) { $problems.Add("docs: $name.md, '$($example.Title)' has no code block.") }
             if (-not $remarks.Where({ $_.Kind -eq 'text' }).Count) { $problems.Add("docs: $name.md, '$($example.Title)' has no sentence explaining it.") }
             @{ Title = $example.Title; Code = $(if ($code) { $code.Text } else { '' }); Remarks = $remarks }
-        }
-        if (@($page.Examples).Count -eq 0) { $problems.Add("docs: $name.md has no example.") }
+        })
+        if ($page.Examples.Count -eq 0) { $problems.Add("docs: $name.md has no example.") }
         if ($raw.Sections.Contains('Related Links')) {
             $page.Links = @($raw.Sections['Related Links'].Where({ $_.Trim() }).ForEach({ ConvertFrom-Inline ($_ -replace '^\s*[-*]\s+', '').Trim() }))
             foreach ($link in $page.Links) {
