@@ -98,7 +98,7 @@ namespace TraceCraft.Protocol
 
                 var open = stepIds.Where(id => !states.TryGetValue(id, out var s) || s?.Status != StepStatus.Complete).ToList();
                 if (open.Count == 0)
-                    return stepIds.Select(id => ToStep(id, states[id]!)).ToList();
+                    return await Task.WhenAll(stepIds.Select(id => _session.Steps.GetAsync(id, cancellationToken))).ConfigureAwait(false);
                 var review = open.Where(id => states.TryGetValue(id, out var s) && s?.Status == StepStatus.NeedsReview).ToList();
                 progress?.Report(new WaitProgress(open, review, stepIds.Count, watch.Elapsed, limit, lastError));
 
@@ -116,13 +116,5 @@ namespace TraceCraft.Protocol
             }
         }
 
-        private static Step ToStep(string id, StatusRecord status) => new Step
-        {
-            Id = id,
-            Status = status.Status,
-            Agent = status.Agent,
-            StartedAt = status.StartedAt,
-            CompletedAt = status.CompletedAt,
-        };
     }
 }

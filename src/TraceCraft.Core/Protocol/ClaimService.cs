@@ -99,6 +99,8 @@ namespace TraceCraft.Protocol
         public async Task<StepClaim> RenewAsync(string stepId, double? leaseSeconds = null, CancellationToken cancellationToken = default)
         {
             var held = await RequireHeldAsync(stepId, cancellationToken).ConfigureAwait(false);
+            if (held.IsFinal)
+                throw new TcException(TcErrorCode.InvalidArgument, $"Step {stepId} is finished ({held.State}): there is no lease left to renew.", stepId);
             double lease = leaseSeconds ?? held.LeaseSeconds
                 ?? throw new TcException(TcErrorCode.InvalidArgument, $"The claim on step {stepId} has no lease to renew: give -LeaseSeconds to add one.", stepId);
             await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);

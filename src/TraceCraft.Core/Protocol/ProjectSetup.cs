@@ -43,7 +43,8 @@ namespace TraceCraft.Protocol
                 Endpoint = request.Endpoint,
                 Bucket = request.Bucket ?? (request.Backend == Backends.S3 ? "tracecraft" : null),
                 Project = request.Project,
-                AgentId = loader.Env("TRACECRAFT_AGENT") ?? request.Agent,
+                // The explicit agent is what the file records; TRACECRAFT_AGENT overrides it later, when the config is read.
+                AgentId = request.Agent,
                 AccessKey = request.AccessKey,
                 SecretKey = request.SecretKey,
                 Region = request.Region,

@@ -22,6 +22,9 @@ namespace TraceCraft.Storage
     {
         private readonly S3StoreOptions _options;
         private readonly AmazonS3Client _client;
+        // Artifacts may be large: their requests get a long timeout of their own, while small coordination
+        // requests keep the short one that makes an unreachable server fail fast.
+        private readonly AmazonS3Client _transferClient;
         private readonly HttpClient _timeClient;
 
         public S3ObjectStore(S3StoreOptions options)
@@ -29,7 +32,8 @@ namespace TraceCraft.Storage
             if (string.IsNullOrWhiteSpace(options.Bucket))
                 throw new TcException(TcErrorCode.ConfigInvalid, "No bucket is configured: set 'bucket' in the config or pass -Bucket.");
             _options = options;
-            _client = CreateClient(options);
+            _client = CreateClient(options, options.RequestTimeout);
+            _transferClient = CreateClient(options, options.TransferTimeout);
             _timeClient = new HttpClient { Timeout = options.RequestTimeout };
         }
 
@@ -37,7 +41,7 @@ namespace TraceCraft.Storage
 
         public S3StoreOptions Options => _options;
 
-        private static AmazonS3Client CreateClient(S3StoreOptions options)
+        private static AmazonS3Client CreateClient(S3StoreOptions options, TimeSpan timeout)
         {
             var config = new AmazonS3Config
             {
@@ -46,7 +50,7 @@ namespace TraceCraft.Storage
                 ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
                 // Our own retry loop knows which failures are safe to repeat; the SDK's does not.
                 MaxErrorRetry = 0,
-                Timeout = options.RequestTimeout,
+                Timeout = timeout,
             };
             if (!string.IsNullOrEmpty(options.Endpoint))
             {
@@ -105,7 +109,7 @@ namespace TraceCraft.Storage
                     ContentType = contentType,
                     UseChunkEncoding = false,
                 };
-                return await PutWithConditionAsync(request, condition, ct).ConfigureAwait(false);
+                return await PutWithConditionAsync(_client, request, condition, ct).ConfigureAwait(false);
             }, cancellationToken);
 
         public Task<WriteResult> UploadAsync(string key, Stream content, WriteCondition condition, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
@@ -122,7 +126,7 @@ namespace TraceCraft.Storage
                 };
                 if (progress is not null)
                     request.StreamTransferProgress += (_, e) => progress.Report(e.TransferredBytes);
-                return await PutWithConditionAsync(request, condition, ct).ConfigureAwait(false);
+                return await PutWithConditionAsync(_transferClient, request, condition, ct).ConfigureAwait(false);
             }, cancellationToken);
 
         public Task<ObjectInfo?> DownloadAsync(string key, Stream destination, IProgress<long>? progress = null, CancellationToken cancellationToken = default) =>
@@ -131,7 +135,7 @@ namespace TraceCraft.Storage
                 if (destination.CanSeek) { destination.Position = 0; destination.SetLength(0); }
                 try
                 {
-                    using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, ct).ConfigureAwait(false);
+                    using var response = await _transferClient.GetObjectAsync(new GetObjectRequest { BucketName = _options.Bucket, Key = key }, ct).ConfigureAwait(false);
                     long total = await StreamCopy.CopyAsync(response.ResponseStream, destination, progress, ct).ConfigureAwait(false);
                     return (ObjectInfo?)new ObjectInfo(key, total, ToOffset(response.LastModified) ?? DateTimeOffset.UtcNow, BareOrNull(response.ETag));
                 }
@@ -191,12 +195,12 @@ namespace TraceCraft.Storage
             return DateTimeOffset.UtcNow;
         }
 
-        private async Task<WriteResult> PutWithConditionAsync(PutObjectRequest request, WriteCondition condition, CancellationToken cancellationToken)
+        private async Task<WriteResult> PutWithConditionAsync(AmazonS3Client client, PutObjectRequest request, WriteCondition condition, CancellationToken cancellationToken)
         {
             ApplyCondition(request, condition);
             try
             {
-                var response = await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+                var response = await client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
                 return new WriteResult(true, BareOrNull(response.ETag));
             }
             catch (AmazonS3Exception e) when (condition.Kind != WriteConditionKind.None && IsLostRace(e))
@@ -294,6 +298,7 @@ namespace TraceCraft.Storage
         public void Dispose()
         {
             _client.Dispose();
+            _transferClient.Dispose();
             _timeClient.Dispose();
         }
     }

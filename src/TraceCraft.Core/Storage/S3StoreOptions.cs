@@ -23,6 +23,8 @@ namespace TraceCraft.Storage
         public bool QuoteIfMatch { get; init; }
         /// <summary>Time allowed for one HTTP request.</summary>
         public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+        /// <summary>Time allowed for one artifact upload or download request (large files on slow links).</summary>
+        public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromHours(1);
         /// <summary>Time allowed for one operation including its retries of transient failures.</summary>
         public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(20);
 

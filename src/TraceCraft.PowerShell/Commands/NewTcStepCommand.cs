@@ -12,7 +12,7 @@ namespace TraceCraft.PowerShell.Commands
     public sealed class NewTcStepCommand : TcCmdlet
     {
         /// <summary>The step id.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("StepId")]
         public string Id { get; set; } = "";
 

@@ -33,6 +33,8 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
+            if (Name is not null && Path.Length > 1)
+                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("-Name names one artifact: give one -Path with it, or leave -Name out."), "NameWithManyFiles", ErrorCategory.InvalidArgument, Name));
             foreach (var path in Path)
             {
                 ForItem(() =>

@@ -34,6 +34,7 @@ namespace TraceCraft.PowerShell.Commands
         /// <summary>Write only if the entry still has this version (its ETag, from Get-TcMemory): atomic.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("Version")]
+        [ValidateNotNullOrEmpty]
         public string? IfVersion { get; set; }
 
         /// <summary>Write only if the key does not exist yet: atomic.</summary>
