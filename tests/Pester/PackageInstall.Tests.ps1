@@ -1,0 +1,56 @@
+# The install path users take, offline: publish the built module into a local PSResourceGet repository, install it
+# from there into a clean user scope (a fresh HOME), and run it from there in a fresh pwsh.
+
+BeforeAll {
+    $script:ModuleDir = Split-Path -Parent $env:TRACECRAFT_MODULE_PATH
+    $script:Pwsh = $env:TRACECRAFT_PWSH
+}
+
+Describe 'Packaging and install' {
+    It 'publishes a Gallery-shaped nupkg, installs it with Install-PSResource into a clean scope and runs from there' {
+        $feed = New-Item -ItemType Directory (Join-Path $TestDrive 'feed')
+        $home2 = New-Item -ItemType Directory (Join-Path $TestDrive 'home')
+        $work = New-Item -ItemType Directory (Join-Path $TestDrive 'work')
+        $publish = @"
+`$ErrorActionPreference = 'Stop'
+Register-PSResourceRepository -Name local -Uri '$($feed.FullName)' -Trusted
+Publish-PSResource -Path '$ModuleDir' -Repository local -SkipDependenciesCheck
+Install-PSResource -Name TraceCraft -Repository local -Scope CurrentUser -TrustRepository
+(Get-InstalledPSResource -Name TraceCraft).InstalledLocation
+"@
+        $env:HOME, $oldHome = $home2.FullName, $env:HOME
+        try {
+            $installed = & $Pwsh -NoProfile -NonInteractive -Command $publish 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($installed | Out-String)
+
+            $nupkg = @(Get-ChildItem $feed -Filter 'TraceCraft.*.nupkg')
+            $nupkg | Should -HaveCount 1
+            Add-Type -AssemblyName System.IO.Compression.FileSystem
+            $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg[0].FullName)
+            try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
+            foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.PowerShell.dll', 'TraceCraft.Format.ps1xml', 'LICENSE',
+                'en-US/TraceCraft.PowerShell.dll-Help.xml', 'en-US/about_TraceCraft.help.txt', 'dependencies/TraceCraft.Core.dll',
+                'dependencies/AWSSDK.S3.dll', 'TraceCraft.nuspec') {
+                $entries | Should -Contain $expected
+            }
+
+            $run = @"
+`$ErrorActionPreference = 'Stop'
+Set-Location '$($work.FullName)'
+Import-Module TraceCraft
+(Get-Module TraceCraft).ModuleBase
+tracecraft init --project installed --agent a --backend folder --path ./bucket | Out-Null
+tracecraft claim from-gallery
+(Request-TcStep -Id second).Token
+"@
+            $output = & $Pwsh -NoProfile -NonInteractive -Command $run 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($output | Out-String)
+            $output[0] | Should -BeLike "$($home2.FullName)*"
+            $output[1] | Should -Be 'Claimed step from-gallery as a'
+            $output[2] | Should -Be 1
+        }
+        finally {
+            $env:HOME = $oldHome
+        }
+    }
+}
