@@ -62,6 +62,9 @@ namespace TraceCraft.Protocol
             if (limit < TimeSpan.Zero) throw new TcException(TcErrorCode.InvalidArgument, "The timeout cannot be negative.");
 
             var watch = Stopwatch.StartNew();
+            // A request in flight at the deadline is cancelled, so a slow server cannot stretch the user's timeout.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(limit);
             var etags = new Dictionary<string, string?>(StringComparer.Ordinal);
             var states = new Dictionary<string, StatusRecord?>(StringComparer.Ordinal);
             var interval = FirstInterval;
@@ -77,7 +80,7 @@ namespace TraceCraft.Protocol
                     {
                         string key = _session.Layout.StatusKey(id);
                         etags.TryGetValue(id, out var etag);
-                        var read = await _session.Store.GetAsync(key, etag, cancellationToken).ConfigureAwait(false);
+                        var read = await _session.Store.GetAsync(key, etag, deadline.Token).ConfigureAwait(false);
                         if (read.Status == ReadStatus.NotModified) continue;
                         states[id] = read.Found ? StepService.ParseStatus(key, read.Body!, read.ETag) : null;
                         etags[id] = read.ETag;
@@ -87,13 +90,17 @@ namespace TraceCraft.Protocol
                     lastError = null;
                     if (watch.Elapsed - lastRenewal > TimeSpan.FromSeconds(5))
                     {
-                        await _session.Claims.RenewHeldLeasesAsync(cancellationToken).ConfigureAwait(false);
+                        await _session.Claims.RenewHeldLeasesAsync(deadline.Token).ConfigureAwait(false);
                         lastRenewal = watch.Elapsed;
                     }
                 }
                 catch (TcException e) when (e.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed)
                 {
                     lastError = e.Message;
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Our deadline, not the caller's cancellation: fall through to the timeout below.
                 }
 
                 var open = stepIds.Where(id => !states.TryGetValue(id, out var s) || s?.Status != StepStatus.Complete).ToList();
@@ -111,7 +118,13 @@ namespace TraceCraft.Protocol
                     throw new TcException(TcErrorCode.WaitTimeout, message, string.Join(",", open)) { Detail = open };
                 }
                 var sleep = TimeSpan.FromMilliseconds(interval.TotalMilliseconds * (0.8 + 0.4 * random.NextDouble()));
-                await Task.Delay(sleep < left ? sleep : left, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(sleep < left ? sleep : left, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                }
                 interval = TimeSpan.FromMilliseconds(Math.Min(MaxInterval.TotalMilliseconds, interval.TotalMilliseconds * 1.5));
             }
         }

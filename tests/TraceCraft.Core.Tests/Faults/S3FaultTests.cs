@@ -142,6 +142,19 @@ namespace TraceCraft.Tests.Faults
         }
 
         [Fact]
+        public async Task A_server_that_accepts_but_never_answers_cannot_stretch_a_waits_timeout()
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+            listener.Start(); // accepts connections (backlog) but never reads or answers
+            int port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+            using var waiter = Agent("slow", timeoutSeconds: 30, endpoint: $"http://127.0.0.1:{port}");
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var e = await FailsWithoutHanging(() => waiter.Barriers.WaitAsync(new[] { "x" }, TimeSpan.FromSeconds(2)));
+            Assert.Equal(TcErrorCode.WaitTimeout, e.Code);
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(12), $"the 2 s wait took {watch.Elapsed}");
+        }
+
+        [Fact]
         public async Task Corrupt_wrongly_typed_and_50_MB_objects_are_reported_by_key_and_the_rest_still_read()
         {
             var warnings = new ConcurrentQueue<string>();
