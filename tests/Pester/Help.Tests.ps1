@@ -1,0 +1,78 @@
+# Get-Help for every exported command: a real synopsis (not the syntax line PowerShell makes up when there is no
+# help), a description, an example and help for each parameter.
+#
+# PENDING: the MAML help of the cmdlets (en-US/*-Help.xml in the module folder) is being written on another branch.
+# Until the built module has such a file the cmdlet tests are reported as skipped with the reason "PENDING MAML
+# help"; from the moment it exists they run, and fail for any cmdlet whose help is missing or incomplete.
+# The `tracecraft` function has comment-based help and is always checked.
+
+BeforeDiscovery {
+    $manifest = Import-PowerShellDataFile $env:TRACECRAFT_MODULE_PATH
+    $commands = @(
+        foreach ($name in $manifest.CmdletsToExport) { @{ Name = $name; Kind = 'Cmdlet' } }
+        foreach ($name in $manifest.FunctionsToExport) { @{ Name = $name; Kind = 'Function' } }
+    )
+}
+
+Describe 'Get-Help of <Name>' -Tag 'Help' -ForEach $commands {
+    BeforeAll {
+        Import-Module $env:TRACECRAFT_MODULE_PATH
+        $moduleBase = Split-Path $env:TRACECRAFT_MODULE_PATH -Parent
+        $mamlFiles = @(Get-ChildItem (Join-Path $moduleBase 'en-US') -Filter '*-Help.xml' -ErrorAction Ignore)
+        $pending = $Kind -eq 'Cmdlet' -and $mamlFiles.Count -eq 0
+        $pendingReason = "PENDING MAML help: $moduleBase/en-US has no *-Help.xml yet (written on another branch); " +
+            'this test runs as soon as the built module has one.'
+        $help = Get-Help -Name $Name -Full
+        $command = Get-Command -Name $Name
+        $common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+    }
+
+    BeforeEach {
+        if ($pending) { Set-ItResult -Skipped -Because $pendingReason }
+    }
+
+    It 'has a synopsis that is a sentence, not the syntax line' {
+        $synopsis = "$($help.Synopsis)".Trim()
+        $synopsis | Should -Not -BeNullOrEmpty
+        $synopsis | Should -Not -BeLike "$Name *" -Because 'PowerShell shows the syntax as synopsis when a command has no help'
+        $synopsis | Should -Not -Match '\[<CommonParameters>\]'
+        $synopsis.Length | Should -BeGreaterThan 15
+    }
+
+    It 'has a description' {
+        ($help.description.Text -join "`n").Trim() | Should -Not -BeNullOrEmpty
+    }
+
+    It 'has at least one example with code' {
+        $examples = @($help.examples.example)
+        $examples.Count | Should -BeGreaterThan 0
+        $examples[0].code | Should -Not -BeNullOrEmpty
+    }
+
+    It 'describes each of its parameters' {
+        $documented = @{}
+        foreach ($p in @($help.parameters.parameter)) {
+            if ($p -and ($p.description.Text -join '').Trim()) { $documented[$p.name] = $true }
+        }
+        $missing = $command.Parameters.Keys | Where-Object { $_ -notin $common -and -not $documented[$_] }
+        $missing | Should -BeNullOrEmpty -Because "every parameter of $Name needs a description"
+    }
+}
+
+Describe 'Help for the module as a whole' -Tag 'Help' {
+    It 'exports exactly the commands of the manifest' {
+        Import-Module $env:TRACECRAFT_MODULE_PATH
+        $manifest = Import-PowerShellDataFile $env:TRACECRAFT_MODULE_PATH
+        $expected = @($manifest.CmdletsToExport) + @($manifest.FunctionsToExport) | Sort-Object
+        (Get-Module TraceCraft).ExportedCommands.Keys | Sort-Object | Should -BeExactly $expected
+    }
+
+    It 'tracecraft --help lists the verbs of the original CLI' {
+        Import-Module $env:TRACECRAFT_MODULE_PATH
+        $text = (tracecraft --help) -join "`n"
+        $global:LASTEXITCODE | Should -Be 0
+        foreach ($verb in 'init', 'agents', 'memory', 'send', 'inbox', 'claim', 'complete', 'step-status', 'wait-for', 'artifact') {
+            $text | Should -Match "\b$([regex]::Escape($verb))\b"
+        }
+    }
+}
