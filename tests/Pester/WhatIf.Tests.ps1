@@ -129,17 +129,13 @@ foreach ($b in $backends) {
                 Request-TcStep -Id plain-whatif | Out-Null
             }
 
-            # BUG: Complete-TcStep declares SupportsShouldProcess but asks ShouldProcess only with -Force, so
-            # `Complete-TcStep -Id X -WhatIf` completes the step (status complete, handoff written) and says nothing.
-            It 'Complete-TcStep -WhatIf changes nothing' -Skip:$true {
+            It 'Complete-TcStep -WhatIf changes nothing' {
                 Complete-TcStep -Id plain-whatif -Note 'not yet' -WhatIf | Out-Null
                 (Get-TcStep -Id plain-whatif).Status | Should -BeExactly 'in_progress'
                 Get-TcHandoff -Id plain-whatif | Should -BeNullOrEmpty
             }
 
-            # BUG: Publish-TcArtifact declares SupportsShouldProcess but asks ShouldProcess only with -Force, so
-            # `Publish-TcArtifact -Path F -WhatIf` uploads the file.
-            It 'Publish-TcArtifact -WhatIf uploads nothing' -Skip:$true {
+            It 'Publish-TcArtifact -WhatIf uploads nothing' {
                 Publish-TcArtifact -Path $artifactFile -Step plain-whatif -WhatIf | Out-Null
                 Get-TcArtifact -Step plain-whatif | Should -BeNullOrEmpty
             }

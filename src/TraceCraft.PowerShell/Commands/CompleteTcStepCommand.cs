@@ -55,7 +55,7 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
-            if (Force && !ShouldProcess(Id, "Complete step, even if another agent holds it")) return;
+            if (!ShouldProcess(Id, Force ? "Complete step, even if another agent holds it" : "Complete step")) return;
             string state = Blocked ? StepStatus.Blocked : NeedsReview ? StepStatus.NeedsReview : StepStatus.Complete;
             var request = new CompletionRequest
             {

@@ -42,7 +42,7 @@ namespace TraceCraft.PowerShell.Commands
                     string full = GetUnresolvedProviderPathFromPSPath(path);
                     if (!File.Exists(full)) throw new TcException(TcErrorCode.FileNotFound, $"File not found: {path}", path);
                     string name = Name ?? System.IO.Path.GetFileName(full);
-                    if (Force && !ShouldProcess($"{name} (step {Step ?? "shared"})", "Upload artifact, replacing any existing one")) return;
+                    if (!ShouldProcess($"{name} (step {Step ?? "shared"})", Force ? "Upload artifact, replacing any existing one" : "Upload artifact")) return;
                     long size = new FileInfo(full).Length;
                     var progress = new Protocol.InlineProgress<long>(done => Post(() => ShowProgress(name, done, size)));
                     var artifact = Run((s, ct) => s.Artifacts.UploadAsync(full, Step, Name, overwrite: Force, progress, ct));
