@@ -71,6 +71,22 @@ namespace TraceCraft.Tests.Protocol
         }
 
         [Fact]
+        public async Task An_artifact_in_the_bucket_whose_name_climbs_out_is_listed_but_never_written_outside()
+        {
+            var a = Agent("a");
+            // Put by hand, as a careless or hostile writer could: the folder store cannot hold a '..' segment, S3 can.
+            string name = Backend is S3Backend ? "../../evil.txt" : "..\\..\\evil.txt";
+            await a.Store.PutAsync($"{Project}/artifacts/shared/{name}", Encoding.UTF8.GetBytes("pwned"), WriteCondition.None);
+            var listed = Assert.Single(await a.Artifacts.ListAsync());
+            Assert.Equal(name, listed.Name);
+            string dest = Folder("dest");
+            var e = await Assert.ThrowsAsync<TcException>(() => a.Artifacts.DownloadAsync(listed.Name, listed.Step, null, dest));
+            Assert.Equal(TcErrorCode.InvalidIdentifier, e.Code);
+            Assert.Empty(Directory.GetFileSystemEntries(dest));
+            Assert.False(File.Exists(Path.GetFullPath(Path.Combine(dest, "..", "..", "evil.txt"))));
+        }
+
+        [Fact]
         public async Task Agents_register_refresh_and_go_stale()
         {
             var designer = Agent("designer");
