@@ -73,6 +73,8 @@ namespace TraceCraft.PowerShell.Commands
         protected T Run<T>(Func<CancellationToken, Task<T>> work)
         {
             var task = Task.Run(() => work(_cancellation.Token));
+            // Wake the pump the moment the work ends, instead of when its next 50 ms wait runs out.
+            task.ContinueWith(_ => Post(() => { }), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             while (!task.IsCompleted)
             {
                 if (_mainThreadWork.TryTake(out var action, 50)) action();
