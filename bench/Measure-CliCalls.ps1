@@ -203,6 +203,8 @@ $report = [ordered]@{
         # Other work on the machine skews the numbers: the load average before and after the run (Linux).
         load_before = $loadBefore
         load_after = (Get-LoadAverage)
+        # The nice value this ran at (Linux): a busy shared machine may call for `nice -n -10 dotnet pwsh ...`.
+        nice = (Test-Path /proc/self/stat) ? [int](((Get-Content -Raw /proc/self/stat) -replace '^.*\) ', '') -split ' ')[16] : $null
     }
     native = [ordered]@{ path = $NativePath; bytes = (Get-Item -LiteralPath $NativePath).Length }
     module = $ModulePath
