@@ -20,6 +20,9 @@ param(
     [switch] $Package,
     # Run the two-agent story on the local folder store (no server).
     [switch] $Demo,
+    # Publish the native (AOT) tracecraft executable and copy it into ~/.local/bin (or -BinDirectory).
+    [switch] $InstallNative,
+    [string] $BinDirectory,
     # Remove out/ first.
     [switch] $Clean,
     # Only run tests whose names match (passed to dotnet test --filter and Pester -FullNameFilter).
@@ -30,7 +33,7 @@ $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
-$script:XunitProjects = @('tests/TraceCraft.Core.Tests', 'tests/TraceCraft.PowerShell.Tests')
+$script:XunitProjects = @('tests/TraceCraft.Core.Tests', 'tests/TraceCraft.PowerShell.Tests', 'tests/TraceCraft.Native.Tests')
 
 function Invoke-Native {
     # Runs a program with an argument array and fails the build on a non-zero exit code.
@@ -109,6 +112,7 @@ function Stop-TestS3([string] $dir) {
 function Invoke-Tests([string] $moduleDir) {
     $env:TRACECRAFT_MODULE_PATH = Join-Path $moduleDir 'TraceCraft.psd1'
     $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    $env:TRACECRAFT_NATIVE_PATH = & (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration
     $rgw = Start-TestS3
     $results = Join-Path $out 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
@@ -210,3 +214,8 @@ $moduleDir = Build-Module
 if ($Test) { Invoke-Tests $moduleDir }
 if ($Package) { New-Package $moduleDir }
 if ($Demo) { Invoke-Demo $moduleDir }
+if ($InstallNative) {
+    $arguments = @{ Configuration = $Configuration; Install = $true }
+    if ($BinDirectory) { $arguments.BinDirectory = $BinDirectory }
+    & (Join-Path $root 'tools/Build-Native.ps1') @arguments | Out-Null
+}

@@ -52,10 +52,8 @@ namespace TraceCraft.Cli
             $"\n\nRun '{program} <command> --help' for a command's options. Exit codes: 0 success, 1 failure, 2 usage error.\n" +
             "Identity: TRACECRAFT_AGENT overrides the agent of the config (several agents in one folder).";
 
-        private static string FirstLine(string help)
-        {
-            var lines = help.Split('\n');
-            return lines.Length > 1 ? lines[lines.Length - 1].Trim() : lines[0];
-        }
+        /// <summary>The first line that says what the verb does (after the usage lines).</summary>
+        private static string FirstLine(string help) =>
+            help.Split('\n').First(l => !l.StartsWith("usage:", System.StringComparison.Ordinal) && !l.StartsWith(" ", System.StringComparison.Ordinal)).Trim();
     }
 }

@@ -121,11 +121,14 @@ namespace TraceCraft.Cli
         }
 
         /// <summary>Runs a verb's work in a session, then refreshes the agent's presence (rate-limited).</summary>
-        private async Task<int> WithSession(Func<TcSession, Task<int>> work, string? heldStep = null)
+        private async Task<int> WithSession(Func<TcSession, Task<int>> work, string? heldStep = null, string? finishedStep = null)
         {
             using var session = OpenSession();
             int code = await work(session).ConfigureAwait(false);
-            await session.Agents.TouchAsync(heldStep, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+            if (finishedStep is not null && code == TracecraftCli.Success)
+                await session.Agents.ReleaseStepAsync(finishedStep, _context.Cancellation).ConfigureAwait(false);
+            else
+                await session.Agents.TouchAsync(heldStep, cancellationToken: _context.Cancellation).ConfigureAwait(false);
             return code;
         }
 
@@ -323,7 +326,7 @@ namespace TraceCraft.Cli
                 if (result.Handoff?.NextAgent is string to) line += $" → handed off to {to}";
                 Out.WriteLine(line);
                 return TracecraftCli.Success;
-            });
+            }, finishedStep: step);
         }
 
         private Task<int> StepStatusAsync(List<string> args)

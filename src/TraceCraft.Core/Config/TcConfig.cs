@@ -44,7 +44,8 @@ namespace TraceCraft.Config
 
         public S3StoreOptions ToS3Options()
         {
-            var timeout = TimeoutSeconds is double s && s > 0 ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(20);
+            // Long enough to ride out a server restart, short enough that a wrong endpoint fails within seconds.
+            var timeout = TimeoutSeconds is double s && s > 0 ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(8);
             return new S3StoreOptions
             {
                 Endpoint = Endpoint,

@@ -61,6 +61,30 @@ namespace TraceCraft.Protocol
             }
         }
 
+        /// <summary>After a step is finished: the agent record stops naming it as the agent's step (one PUT, only if it did).</summary>
+        public async Task ReleaseStepAsync(string stepId, CancellationToken cancellationToken = default)
+        {
+            var marker = ReadMarker();
+            string? current = marker?.Step;
+            DateTimeOffset startedAt = marker?.StartedAt ?? _session.Clock.Now;
+            string? summary = marker?.Summary;
+            try
+            {
+                if (marker is null && await ReadAsync(_session.AgentId, DefaultStaleAfter, cancellationToken).ConfigureAwait(false) is { } record)
+                {
+                    current = record.Step;
+                    startedAt = record.StartedAt ?? startedAt;
+                    summary = record.Summary;
+                }
+                if (current is not null && ProjectLayout.StepFolder(current) == ProjectLayout.StepFolder(stepId))
+                    await WriteAsync(startedAt, null, summary, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TcException e)
+            {
+                _session.Warn($"Could not update the agent record of {_session.AgentId}: {e.Message}");
+            }
+        }
+
         /// <summary>Refreshes the heartbeat every <paramref name="interval"/> until disposed.</summary>
         public IDisposable StartHeartbeat(TimeSpan interval)
         {

@@ -26,7 +26,7 @@ namespace TraceCraft.Storage
         /// <summary>Time allowed for one artifact upload or download request (large files on slow links).</summary>
         public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromHours(1);
         /// <summary>Time allowed for one operation including its retries of transient failures.</summary>
-        public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(20);
+        public TimeSpan OperationTimeout { get; init; } = TimeSpan.FromSeconds(8);
 
         public override string ToString() =>
             $"S3 endpoint={Endpoint ?? "(AWS)"} bucket={Bucket} region={Region} accessKey={(AccessKey is null ? "(chain)" : "(set)")}";

@@ -66,7 +66,9 @@ namespace TraceCraft.PowerShell.Commands
                 ChangedFiles = ChangedFilesFromGit ? GitChangedFiles.Read(WorkingDirectory) : null,
                 Force = Force,
             };
-            WriteObject(Run((s, ct) => s.Steps.CompleteAsync(Id, request, ct)));
+            var step = Run((s, ct) => s.Steps.CompleteAsync(Id, request, ct));
+            Run((s, ct) => s.Agents.ReleaseStepAsync(Id, ct));
+            WriteObject(step);
         }
     }
 }

@@ -75,7 +75,7 @@ namespace TraceCraft.Tests.Cli
             Assert.StartsWith("Error: ", again.Err);
 
             var agents = Run("developer", "agents");
-            Assert.Matches(@"(?m)^designer\s+active\s+design\s+\d+s ago$", agents.Out);
+            Assert.Matches(@"(?m)^designer\s+active\s+-\s+\d+s ago$", agents.Out); // design is complete: no step held
             Assert.Matches(@"(?m)^developer\s+active\s+implementation\s+\d+s ago$", agents.Out);
         }
 
