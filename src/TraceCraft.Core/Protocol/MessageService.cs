@@ -70,9 +70,13 @@ namespace TraceCraft.Protocol
             query ??= new InboxQuery();
             var cache = InboxCache.Load(CacheFile, _session.Warn);
             var now = DateTimeOffset.UtcNow;
-            foreach (var prefix in new[] { DirectPrefix, BroadcastPrefix })
-                await SyncPrefixAsync(cache, prefix, query.Refresh, now, cancellationToken).ConfigureAwait(false);
-            var hidden = await ReadReceiptsAsync(cache, cancellationToken).ConfigureAwait(false);
+            // The two listings and the receipts read do not depend on each other: one round trip instead of three.
+            var listings = new[] { DirectPrefix, BroadcastPrefix }.Select(p => ListNewAsync(cache, p, query.Refresh, now, cancellationToken)).ToArray();
+            var receipts = ReadReceiptsAsync(cache, cancellationToken);
+            await Task.WhenAll(listings.Cast<Task>().Append(receipts)).ConfigureAwait(false);
+            foreach (var listing in listings)
+                await ApplyListingAsync(cache, listing.Result, now, cancellationToken).ConfigureAwait(false);
+            var hidden = receipts.Result;
 
             var visible = cache.Messages.Values
                 .Where(m => !(m.Message.Kind == MessageKind.Broadcast && (m.Message.From == _session.AgentId || hidden.Contains(m.Message.Id))))
@@ -126,20 +130,38 @@ namespace TraceCraft.Protocol
         private string BroadcastPrefix => _session.Layout.MessagesPrefix(IdValidator.Broadcast);
         private string CacheFile => System.IO.Path.Combine(_session.PrivateCacheFolder("inbox"), "inbox.json");
 
-        private async Task SyncPrefixAsync(InboxCache cache, string prefix, bool refresh, DateTimeOffset now, CancellationToken cancellationToken)
+        /// <summary>What one listing of a prefix found, and where it started.</summary>
+        private sealed class Listing
+        {
+            public string Prefix = "";
+            public string? StartAfter;
+            public bool Full;
+            public InboxCursor? Cursor;
+            public List<ObjectInfo> Objects = new List<ObjectInfo>();
+        }
+
+        /// <summary>Lists a prefix from the cursor (less the skew window), or whole every 5 minutes. Reads the cache only.</summary>
+        private async Task<Listing> ListNewAsync(InboxCache cache, string prefix, bool refresh, DateTimeOffset now, CancellationToken cancellationToken)
         {
             cache.Cursors.TryGetValue(prefix, out var cursor);
             bool full = refresh || cursor is null || now - cursor.FullListAt > FullRelistEvery;
             string? startAfter = full ? null : WindowStart(prefix, cursor!.LastKey);
-            var listed = await _session.Store.ListAllAsync(prefix, startAfter, cancellationToken).ConfigureAwait(false);
-            var listedKeys = new HashSet<string>(listed.Select(o => o.Key), StringComparer.Ordinal);
+            var objects = await _session.Store.ListAllAsync(prefix, startAfter, cancellationToken).ConfigureAwait(false);
+            return new Listing { Prefix = prefix, StartAfter = startAfter, Full = full, Cursor = cursor, Objects = objects };
+        }
 
-            // What the listing covered but no longer holds was deleted (by us elsewhere or by the original's --delete).
+        /// <summary>Drops what the listing covered but no longer holds, fetches the bodies not cached yet, moves the cursor.</summary>
+        private async Task ApplyListingAsync(InboxCache cache, Listing listing, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            string prefix = listing.Prefix;
+            var listedKeys = new HashSet<string>(listing.Objects.Select(o => o.Key), StringComparer.Ordinal);
+
+            // Deleted meanwhile (by us elsewhere, or by the original's --delete).
             foreach (var gone in cache.Messages.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)
-                         && (startAfter is null || string.CompareOrdinal(k, startAfter) > 0) && !listedKeys.Contains(k)).ToList())
+                         && (listing.StartAfter is null || string.CompareOrdinal(k, listing.StartAfter) > 0) && !listedKeys.Contains(k)).ToList())
                 cache.Messages.Remove(gone);
 
-            var fresh = listed.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal) && !cache.Messages.ContainsKey(o.Key)).Select(o => o.Key).ToList();
+            var fresh = listing.Objects.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal) && !cache.Messages.ContainsKey(o.Key)).Select(o => o.Key).ToList();
             var bodies = await Parallelism.MapAsync(fresh, k => _session.Store.GetAsync(k, null, cancellationToken), cancellationToken).ConfigureAwait(false);
             for (int i = 0; i < fresh.Count; i++)
             {
@@ -154,9 +176,10 @@ namespace TraceCraft.Protocol
                 }
             }
 
-            string last = listed.Count > 0 ? listed[listed.Count - 1].Key : cursor?.LastKey ?? "";
+            var cursor = listing.Cursor;
+            string last = listing.Objects.Count > 0 ? listing.Objects[listing.Objects.Count - 1].Key : cursor?.LastKey ?? "";
             if (cursor?.LastKey is string previous && string.CompareOrdinal(previous, last) > 0) last = previous;
-            cache.Cursors[prefix] = new InboxCursor(last, full ? now : cursor!.FullListAt);
+            cache.Cursors[prefix] = new InboxCursor(last, listing.Full ? now : cursor!.FullListAt);
         }
 
         /// <summary>The key to list after: the cursor's time less the skew window.</summary>
