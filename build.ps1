@@ -156,7 +156,9 @@ function Write-TestSummary([string] $results) {
         $passed += $p; $failed += [int]$run.failures + [int]$run.errors; $skipped += [int]$run.skipped
     }
     Write-Host ''
-    Write-Host "Total: $passed passed, $failed failed, $skipped skipped"
+    $total = "Total: $passed passed, $failed failed, $skipped skipped"
+    Write-Host $total
+    Set-Content -Path (Join-Path $results 'summary.txt') -Value $total
 }
 
 function New-Package([string] $moduleDir) {
