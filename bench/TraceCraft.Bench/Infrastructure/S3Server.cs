@@ -1,10 +1,9 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
-using System.IO;
-using System.Linq;
 using System.Net.Http;
 using System.Threading.Tasks;
+
+using TraceCraft.Testing;
 
 namespace TraceCraft.Bench.Infrastructure
 {
@@ -15,55 +14,33 @@ namespace TraceCraft.Bench.Infrastructure
     /// </summary>
     public sealed class S3Server : IDisposable
     {
-        private readonly string _repositoryRoot;
-        private string? _startedDir;
+        private readonly TestS3Server _server;
 
-        private S3Server(string repositoryRoot, string endpoint, string accessKey, string secretKey, string bucket, string? startedDir, string description)
+        private S3Server(TestS3Server server, string description)
         {
-            _repositoryRoot = repositoryRoot;
-            Endpoint = endpoint;
-            AccessKey = accessKey;
-            SecretKey = secretKey;
-            Bucket = bucket;
-            _startedDir = startedDir;
+            _server = server;
             Description = description;
         }
 
-        public string Endpoint { get; }
-        public string AccessKey { get; }
-        public string SecretKey { get; }
-        public string Bucket { get; }
+        public string Endpoint => _server.Endpoint;
+        public string AccessKey => _server.AccessKey;
+        public string SecretKey => _server.SecretKey;
+        public string Bucket => _server.Bucket;
         /// <summary>How the server came to be ("started Ceph RGW in /tmp/..." or "given by TRACECRAFT_TEST_S3_ENDPOINT").</summary>
         public string Description { get; }
-        public bool StartedHere => _startedDir is not null;
+        public bool StartedHere => _server.Directory is not null;
 
+        /// <summary>The server named by the environment, else the project's own RGW (the tests' helper starts and stops it).</summary>
         public static S3Server StartOrReuse(string repositoryRoot, Action<string> log)
         {
-            string? endpoint = Environment.GetEnvironmentVariable("TRACECRAFT_TEST_S3_ENDPOINT");
-            if (!string.IsNullOrEmpty(endpoint))
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("TRACECRAFT_TEST_S3_ENDPOINT")))
             {
-                log($"Using the S3 server at {endpoint} (TRACECRAFT_TEST_S3_ENDPOINT)");
-                return new S3Server(repositoryRoot, endpoint, Require("TRACECRAFT_TEST_S3_ACCESS_KEY"), Require("TRACECRAFT_TEST_S3_SECRET_KEY"),
-                    Require("TRACECRAFT_TEST_S3_BUCKET"), null, "given by TRACECRAFT_TEST_S3_ENDPOINT");
+                var given = TestS3Server.Current;
+                log($"Using the S3 server at {given.Endpoint} (TRACECRAFT_TEST_S3_ENDPOINT)");
+                return new S3Server(given, "given by TRACECRAFT_TEST_S3_ENDPOINT");
             }
-
-            // A short path: start-rgw.sh limits it to 72 characters (unix socket paths).
-            string dir = Path.Combine("/tmp", "tcbench-" + Guid.NewGuid().ToString("N").Substring(0, 8));
-            string script = Path.Combine(repositoryRoot, "tests", "s3", "start-rgw.sh");
-            log($"Starting Ceph RGW: bash {script} {dir}");
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(dir);
-            start.Environment.Remove("TRACECRAFT_RGW_DIR");
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("Cannot run bash.");
-            var errors = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"tests/s3/start-rgw.sh failed (exit {process.ExitCode}):\n{errors.Result}");
-            var values = output.Split('\n').Where(l => l.Contains('=')).Select(l => l.Split('=', 2)).ToDictionary(p => p[0].Trim(), p => p[1].Trim());
-            var server = new S3Server(repositoryRoot, values["TRACECRAFT_TEST_S3_ENDPOINT"], values["TRACECRAFT_TEST_S3_ACCESS_KEY"],
-                values["TRACECRAFT_TEST_S3_SECRET_KEY"], values["TRACECRAFT_TEST_S3_BUCKET"], values["TRACECRAFT_RGW_DIR"], "Ceph RGW started by the benchmark (tests/s3/start-rgw.sh)");
+            log("Starting Ceph RGW (tests/s3/start-rgw.sh)");
+            var server = new S3Server(TestS3Server.Launch(), "Ceph RGW started by the benchmark (tests/s3/start-rgw.sh)");
             log($"Ceph RGW ready at {server.Endpoint}");
             return server;
         }
@@ -89,19 +66,9 @@ namespace TraceCraft.Bench.Infrastructure
             return parts.Count == 0 ? "unknown" : string.Join("; ", parts);
         }
 
-        private static string Require(string name) =>
-            Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : throw new InvalidOperationException($"TRACECRAFT_TEST_S3_ENDPOINT is set but {name} is not.");
-
         public void Dispose()
         {
-            if (_startedDir is null) return;
-            string dir = _startedDir;
-            _startedDir = null;
-            var stop = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            stop.ArgumentList.Add(Path.Combine(_repositoryRoot, "tests", "s3", "stop-rgw.sh"));
-            stop.ArgumentList.Add(dir);
-            using var process = Process.Start(stop);
-            process?.WaitForExit(60000);
+            if (StartedHere) _server.Stop();
         }
     }
 }
