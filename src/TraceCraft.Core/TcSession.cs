@@ -42,9 +42,7 @@ namespace TraceCraft
             Store = options.RequestObserver is null ? store : new InstrumentedStore(store, options.RequestObserver);
             Clock = options.Clock ?? new TcClock();
             _warning = options.Warning;
-            CacheDirectory = options.CacheDirectory ?? Path.Combine(
-                Environment.GetEnvironmentVariable("TRACECRAFT_HOME") is { Length: > 0 } home ? home : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".tracecraft"),
-                "cache");
+            CacheDirectory = options.CacheDirectory ?? Path.Combine(ConfigLoader.ProcessHomeDirectory, "cache");
 
             Memory = new MemoryService(this);
             Claims = new ClaimService(this);

@@ -32,8 +32,12 @@ namespace TraceCraft.Config
         }
 
         /// <summary>~/.tracecraft, or TRACECRAFT_HOME.</summary>
-        public string HomeDirectory =>
-            Env("TRACECRAFT_HOME") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".tracecraft");
+        public string HomeDirectory => Env("TRACECRAFT_HOME") ?? DefaultHome;
+
+        /// <summary>~/.tracecraft, or TRACECRAFT_HOME of this process.</summary>
+        public static string ProcessHomeDirectory => new ConfigLoader(Directory.GetCurrentDirectory()).HomeDirectory;
+
+        private static string DefaultHome => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".tracecraft");
 
         public IEnumerable<string> Candidates()
         {
