@@ -14,7 +14,7 @@ namespace TraceCraft.PowerShell.Commands
     /// pumping their verbose lines, warnings and progress onto the pipeline thread (the only thread that may
     /// write to the streams), cancels on Ctrl+C, and turns engine errors into ErrorRecords with stable ids.
     /// </summary>
-    public abstract class TcCmdlet : PSCmdlet
+    public abstract class TcCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly BlockingCollection<Action> _mainThreadWork = new BlockingCollection<Action>();
@@ -66,7 +66,14 @@ namespace TraceCraft.PowerShell.Commands
 
         protected void Post(Action action)
         {
-            if (!_mainThreadWork.IsAddingCompleted) _mainThreadWork.Add(action);
+            try
+            {
+                _mainThreadWork.Add(action);
+            }
+            catch (InvalidOperationException)
+            {
+                // The command has ended: a late report (a background heartbeat, a stray continuation) has nowhere to go.
+            }
         }
 
         /// <summary>Runs engine work to completion, writing what it reports as it goes. Engine errors surface as TcException.</summary>
@@ -133,5 +140,12 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>Where relative paths are resolved: PowerShell's current folder, not the process's.</summary>
         protected string WorkingDirectory => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
+
+        /// <summary>PowerShell disposes a cmdlet when its pipeline ends: later reports are dropped from then on.</summary>
+        public void Dispose()
+        {
+            _mainThreadWork.CompleteAdding();
+            _cancellation.Dispose();
+        }
     }
 }
