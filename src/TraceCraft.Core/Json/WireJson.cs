@@ -86,12 +86,21 @@ namespace TraceCraft.Json
             try
             {
                 using var document = JsonDocument.Parse(json);
-                return document.RootElement.GetRawText();
+                return Compact(document.RootElement);
             }
             catch (JsonException e)
             {
                 throw new TcException(TcErrorCode.InvalidArgument, $"The value is not valid JSON: {e.Message}", json, e);
             }
+        }
+
+        /// <summary>A JSON value on one line, without insignificant white space.</summary>
+        public static string Compact(JsonElement element)
+        {
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WriterOptions.Encoder }))
+                element.WriteTo(writer);
+            return Encoding.UTF8.GetString(buffer.ToArray());
         }
 
         /// <summary>A JSON string literal for a plain string value.</summary>
@@ -192,9 +201,6 @@ namespace TraceCraft.Json
             return items.ToArray();
         }
 
-        /// <summary>The raw JSON text of a field, or null when it is absent.</summary>
-        public string? RawField(string name) =>
-            Root.TryGetProperty(name, out var value) ? value.GetRawText() : null;
 
         private TcException WrongType(string name, string expected) =>
             new TcException(TcErrorCode.CorruptObject, $"The field '{name}' of '{Key}' is not {expected}.", Key);

@@ -117,12 +117,13 @@ namespace TraceCraft.Protocol
         private static MemoryEntry Parse(string key, string objectKey, byte[] body, string? etag)
         {
             using var wire = WireJson.Read(objectKey, body);
-            string valueJson = wire.RawField("value") ?? throw new TcException(TcErrorCode.CorruptObject, $"The memory object '{objectKey}' has no 'value'.", objectKey);
+            if (!wire.Root.TryGetProperty("value", out var value))
+                throw new TcException(TcErrorCode.CorruptObject, $"The memory object '{objectKey}' has no 'value'.", objectKey);
             return new MemoryEntry
             {
                 Key = key,
-                Value = WireJson.ToPlain(wire.Root.GetProperty("value")),
-                ValueJson = valueJson,
+                Value = WireJson.ToPlain(value),
+                ValueJson = WireJson.Compact(value),
                 SetBy = wire.OptionalString("set_by"),
                 SetAt = wire.OptionalTime("set_at"),
                 Version = etag,

@@ -133,6 +133,33 @@ namespace TraceCraft.Tests.Cli
         }
 
         [Fact]
+        public void Our_added_verbs_renew_handoff_step_new_ready_heartbeat_and_memory_delete()
+        {
+            Init("a");
+            Assert.Equal((0, "Defined step lint\n", ""), Run("a", "step", "new", "lint"));
+            Assert.Equal((0, "Defined step build (depends on: lint)\n", ""), Run("a", "step", "new", "build", "--depends-on", "lint", "--description", "compile"));
+            Assert.Equal((0, "lint\n", ""), Run("a", "ready"));
+            var cycle = Run("a", "step", "new", "lint2", "--depends-on", "lint2");
+            Assert.Equal(1, cycle.Code);
+            Assert.Equal((0, "Claimed step lint as a\n", ""), Run("a", "claim", "lint", "--lease", "60"));
+            var renew = Run("a", "renew", "lint", "--lease", "600");
+            Assert.Matches(@"^Renewed step lint until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00\n$", renew.Out);
+            Assert.Equal((0, "No steps ready.\n", ""), Run("a", "ready"));
+            Run("a", "complete", "lint", "--note", "green", "--to", "b", "--next-action", "build it");
+            Assert.Equal((0, "build\n", ""), Run("a", "ready"));
+            var handoff = Run("a", "handoff", "lint");
+            Assert.Matches(@"^lint: complete by a at [^\n]+\nnext agent: b\nnext action: build it\nnote: green\n$", handoff.Out);
+            Assert.Equal((0, "Heartbeat sent for a\n", ""), Run("a", "heartbeat"));
+            Run("a", "memory", "set", "k", "{\"n\": 1}", "--json");
+            Assert.Equal((0, "{\"n\":1}\n", ""), Run("a", "memory", "get", "k", "--json"));
+            Assert.Equal((0, "Deleted k\n", ""), Run("a", "memory", "delete", "k"));
+            Assert.Equal(1, Run("a", "memory", "delete", "k").Code);
+            var version = Run("a", "memory", "set", "c", "1", "--if-absent");
+            Assert.Equal((0, "Set c = 1\n", ""), version);
+            Assert.Equal(1, Run("a", "memory", "set", "c", "2", "--if-absent").Code);
+        }
+
+        [Fact]
         public void Init_never_prints_the_secret_and_help_works()
         {
             var init = Init("a");
