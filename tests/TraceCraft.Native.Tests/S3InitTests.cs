@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Threading.Tasks;
 using TraceCraft.Native.Tests.Infrastructure;
+using TraceCraft.Testing;
 using Xunit;
 
 namespace TraceCraft.Native.Tests
@@ -9,7 +10,7 @@ namespace TraceCraft.Native.Tests
     /// <summary><c>init</c> against the real S3 server: the secret key never appears in any output, even on failure.</summary>
     public sealed class S3InitTests : IDisposable
     {
-        private readonly S3TestServer _server = S3TestServer.Required();
+        private readonly TestS3Server _server = TestS3Server.Current;
         private readonly TestWorkspace _workspace = new TestWorkspace();
 
         public void Dispose() => _workspace.Dispose();

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading.Tasks;
 using TraceCraft.Native.Tests.Infrastructure;
+using TraceCraft.Testing;
 using Xunit;
 
 namespace TraceCraft.Native.Tests
@@ -175,6 +176,6 @@ namespace TraceCraft.Native.Tests
 
     public sealed class S3StoreStoryTests : TwoAgentStoryTests
     {
-        protected override StoreBackend Backend { get; } = new S3Backend(S3TestServer.Required());
+        protected override StoreBackend Backend { get; } = new S3Backend(TestS3Server.Current);
     }
 }

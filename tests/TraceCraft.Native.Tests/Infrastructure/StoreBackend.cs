@@ -1,5 +1,4 @@
-using System;
-using System.Linq;
+using TraceCraft.Testing;
 
 namespace TraceCraft.Native.Tests.Infrastructure
 {
@@ -18,11 +17,14 @@ namespace TraceCraft.Native.Tests.Infrastructure
         public override string Location(TestWorkspace workspace) => "folder " + workspace.StorePath;
     }
 
-    /// <summary>The real S3 server named by TRACECRAFT_TEST_S3_* (Ceph RGW in build.ps1 -Test and CI).</summary>
+    /// <summary>
+    /// The real S3 server (tests/Shared/TestS3Server.cs): the one named by TRACECRAFT_TEST_S3_* (Ceph RGW in
+    /// build.ps1 -Test and CI), else the project's own RGW. Never skipped: without a server the test fails.
+    /// </summary>
     public sealed class S3Backend : StoreBackend
     {
-        public S3Backend(S3TestServer server) => Server = server;
-        public S3TestServer Server { get; }
+        public S3Backend(TestS3Server server) => Server = server;
+        public TestS3Server Server { get; }
 
         public override string[] InitArguments(TestWorkspace workspace) => new[]
         {
@@ -30,44 +32,5 @@ namespace TraceCraft.Native.Tests.Infrastructure
         };
 
         public override string Location(TestWorkspace workspace) => $"s3://{Server.Bucket} at {Server.Endpoint}";
-    }
-
-    /// <summary>
-    /// The S3 server for tests. Absent settings fail the test, never skip it: with CI=true that is mandatory, and
-    /// locally a silent skip would hide that the S3 half of the suite did not run.
-    /// </summary>
-    public sealed class S3TestServer
-    {
-        private static readonly string[] Names =
-        {
-            "TRACECRAFT_TEST_S3_ENDPOINT", "TRACECRAFT_TEST_S3_ACCESS_KEY", "TRACECRAFT_TEST_S3_SECRET_KEY", "TRACECRAFT_TEST_S3_BUCKET",
-        };
-
-        private S3TestServer(string endpoint, string accessKey, string secretKey, string bucket)
-        {
-            Endpoint = endpoint;
-            AccessKey = accessKey;
-            SecretKey = secretKey;
-            Bucket = bucket;
-        }
-
-        public string Endpoint { get; }
-        public string AccessKey { get; }
-        public string SecretKey { get; }
-        public string Bucket { get; }
-
-        public static S3TestServer Required()
-        {
-            var values = Names.Select(Environment.GetEnvironmentVariable).ToArray();
-            var missing = Names.Where((_, i) => string.IsNullOrEmpty(values[i])).ToList();
-            if (missing.Count > 0)
-            {
-                string ci = Environment.GetEnvironmentVariable("CI") == "true" ? " CI=true: the S3 tests are mandatory." : "";
-                throw new InvalidOperationException(
-                    $"No S3 test server: {string.Join(", ", missing)} not set.{ci} build.ps1 -Test starts one; by hand: " +
-                    "set -a; eval \"$(bash tests/s3/start-rgw.sh /tmp/tcrgw-mine)\"; set +a  (stop: bash tests/s3/stop-rgw.sh /tmp/tcrgw-mine).");
-            }
-            return new S3TestServer(values[0]!, values[1]!, values[2]!, values[3]!);
-        }
     }
 }
