@@ -150,7 +150,7 @@ namespace TraceCraft.Native.Tests
             (await Designer("complete", "api", "--blocked", "--note", "needs a key")).AssertSucceeded("Blocked step api");
             var blocked = await Developer("wait-for", "api", "--timeout", "60");
             blocked.AssertExitCode(1).AssertOut();
-            Assert.EndsWith("Error: Step api is blocked (agent: designer): see its handoff note.\n", blocked.StandardError);
+            Assert.EndsWith("Error: Step api is blocked (agent: designer) — it will not complete without intervention. Resolve it and re-run wait-for.\n", blocked.StandardError);
             Assert.True(blocked.Elapsed < TimeSpan.FromSeconds(30), blocked.ToString());
 
             var timeout = await Developer("wait-for", "ui", "db", "--timeout", "1");

@@ -39,7 +39,7 @@ namespace TraceCraft.Worker
                                 held.Add(step);
                                 Console.WriteLine("won " + step);
                             }
-                            catch (TcException e) when (e.Code == TcErrorCode.StepAlreadyClaimed) { }
+                            catch (TcException e) when (e.Code is TcErrorCode.StepAlreadyClaimed or TcErrorCode.StepFinished) { }
                             break;
                         case 1:
                             while (true)

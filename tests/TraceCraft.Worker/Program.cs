@@ -24,6 +24,7 @@ namespace TraceCraft.Worker
             try
             {
                 if (args[0] == "agent") return await AgentLoop.RunAsync(args);
+                if (args[0] == "crash") return await CrashAtWrite.RunAsync(args);
                 using var store = new FolderObjectStore(args[1]);
                 WaitUntil(long.Parse(args[4 - (args[0] == "counter" ? 1 : 0)], CultureInfo.InvariantCulture));
                 switch (args[0])

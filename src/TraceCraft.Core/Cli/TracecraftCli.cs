@@ -293,7 +293,7 @@ namespace TraceCraft.Cli
             double? lease = a.Value("--lease") is string l ? Seconds(l, "--lease") : null;
             return WithSession(async session =>
             {
-                var claim = await session.Claims.RenewAsync(step, lease, _context.Cancellation).ConfigureAwait(false);
+                var claim = await session.Claims.RenewAsync(step, lease, cancellationToken: _context.Cancellation).ConfigureAwait(false);
                 Out.WriteLine($"Renewed step {step} until {WireTime.Format(claim.ExpiresAt!.Value)}");
                 return TracecraftCli.Success;
             });

@@ -52,5 +52,7 @@ namespace TraceCraft.Errors
         DependencyCycle,
         /// <summary>A step spec already exists with other content.</summary>
         StepSpecExists,
+        /// <summary>The step is complete, blocked or waiting for review: it cannot be claimed or completed again until reopened.</summary>
+        StepFinished,
     }
 }

@@ -20,10 +20,17 @@ namespace TraceCraft
         public string? TakenOverFrom { get; init; }
         /// <summary>Set when the holder finished the step (complete, blocked, needs review); the claim is then final.</summary>
         public string? State { get; init; }
+        /// <summary>Who finished the step (the holder, or whoever completed it with -Force); set with <see cref="State"/>.</summary>
+        public string? FinishedBy { get; init; }
+        public DateTimeOffset? FinishedAt { get; init; }
+        /// <summary>The handoff recorded in the seal; handoff.json is a copy of it for the original's readers.</summary>
+        public Handoff? Handoff { get; init; }
         /// <summary>The claim object's ETag: later writes of the holder are conditional on it.</summary>
         public string? Version { get; init; }
 
         public bool IsFinal => State is not null;
+        /// <summary>Sealed complete or blocked: nobody may claim the step until it is reopened.</summary>
+        public bool IsClosed => State is StepStatus.Complete or StepStatus.Blocked;
 
         public bool IsExpiredAt(DateTimeOffset now) => !IsFinal && ExpiresAt is DateTimeOffset expires && now >= expires;
 

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using TraceCraft.Errors;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
+using TraceCraft.Wire;
 
 namespace TraceCraft.Protocol
 {
@@ -35,10 +36,11 @@ namespace TraceCraft.Protocol
     }
 
     /// <summary>
-    /// Barriers: wait until steps are complete. Each poll is a conditional GET of <c>status.json</c>
-    /// (If-None-Match on the last ETag, so an unchanged step costs a tiny 304), at an interval that starts at
-    /// 50 ms and backs off with jitter to 250 ms: the waiter reacts within about a quarter second at no more than
-    /// 4 requests per second per step. A blocked step fails the wait at once; a store outage is ridden out until
+    /// Barriers: wait until steps are complete. Each poll is a conditional GET of <c>status.json</c> and of
+    /// <c>claim.json</c> (If-None-Match on the last ETag, so an unchanged step costs two tiny 304s), the state derived
+    /// from both as every reader derives it (<see cref="StepState"/>), at an interval that starts at 50 ms and backs off
+    /// with jitter to 250 ms: the waiter reacts within about a quarter second at no more than 8 requests per second per
+    /// open step. A blocked step fails the wait at once; a store outage is ridden out until
     /// the deadline. Leases this session holds are renewed while it waits.
     /// </summary>
     public sealed class BarrierService
@@ -65,8 +67,7 @@ namespace TraceCraft.Protocol
             // A request in flight at the deadline is cancelled, so a slow server cannot stretch the user's timeout.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(limit);
-            var etags = new Dictionary<string, string?>(StringComparer.Ordinal);
-            var states = new Dictionary<string, StatusRecord?>(StringComparer.Ordinal);
+            var watched = stepIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => new WatchedStep(id), StringComparer.Ordinal);
             var interval = FirstInterval;
             var random = new Random();
             var lastRenewal = TimeSpan.Zero;
@@ -76,16 +77,11 @@ namespace TraceCraft.Protocol
             {
                 try
                 {
-                    foreach (var id in stepIds.Where(id => states.TryGetValue(id, out var s) is false || s?.Status != StepStatus.Complete))
+                    foreach (var step in watched.Values.Where(w => w.State.Status != StepStatus.Complete))
                     {
-                        string key = _session.Layout.StatusKey(id);
-                        etags.TryGetValue(id, out var etag);
-                        var read = await _session.Store.GetAsync(key, etag, deadline.Token).ConfigureAwait(false);
-                        if (read.Status == ReadStatus.NotModified) continue;
-                        states[id] = read.Found ? StepService.ParseStatus(key, read.Body!, read.ETag) : null;
-                        etags[id] = read.ETag;
-                        if (states[id]?.Status == StepStatus.Blocked)
-                            throw new TcException(TcErrorCode.StepBlocked, $"Step {id} is blocked (agent: {states[id]!.Agent}): see its handoff note.", id);
+                        await PollAsync(step, deadline.Token).ConfigureAwait(false);
+                        if (step.State.Status == StepStatus.Blocked)
+                            throw new TcException(TcErrorCode.StepBlocked, $"Step {step.Id} is blocked (agent: {step.State.Agent}) — it will not complete without intervention. Resolve it and re-run wait-for.", step.Id);
                     }
                     lastError = null;
                     if (watch.Elapsed - lastRenewal > TimeSpan.FromSeconds(5))
@@ -94,7 +90,7 @@ namespace TraceCraft.Protocol
                         lastRenewal = watch.Elapsed;
                     }
                 }
-                catch (TcException e) when (e.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed)
+                catch (TcException e) when (e.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed or TcErrorCode.CorruptObject)
                 {
                     lastError = e.Message;
                 }
@@ -103,10 +99,10 @@ namespace TraceCraft.Protocol
                     // Our deadline, not the caller's cancellation: fall through to the timeout below.
                 }
 
-                var open = stepIds.Where(id => !states.TryGetValue(id, out var s) || s?.Status != StepStatus.Complete).ToList();
+                var open = stepIds.Where(id => watched[id].State.Status != StepStatus.Complete).ToList();
                 if (open.Count == 0)
                     return await Task.WhenAll(stepIds.Select(id => _session.Steps.GetAsync(id, cancellationToken))).ConfigureAwait(false);
-                var review = open.Where(id => states.TryGetValue(id, out var s) && s?.Status == StepStatus.NeedsReview).ToList();
+                var review = open.Where(id => watched[id].State.Status == StepStatus.NeedsReview).ToList();
                 progress?.Report(new WaitProgress(open, review, stepIds.Count, watch.Elapsed, limit, lastError));
 
                 var left = limit - watch.Elapsed;
@@ -129,5 +125,45 @@ namespace TraceCraft.Protocol
             }
         }
 
+        /// <summary>
+        /// One poll of a step: conditional GETs of its status and its claim (an unchanged object costs a tiny 304), and the
+        /// state every reader derives from the two. A seal whose status.json copy is missing or stale (its finisher died
+        /// between the two writes) is repaired here, so the original's waiters see the step complete too.
+        /// </summary>
+        private async Task PollAsync(WatchedStep step, CancellationToken cancellationToken)
+        {
+            string statusKey = _session.Layout.StatusKey(step.Id), claimKey = _session.Layout.ClaimKey(step.Id);
+            var statusRead = _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken);
+            var claimRead = _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken);
+            await Task.WhenAll(statusRead, claimRead).ConfigureAwait(false);
+            if (statusRead.Result.Status != ReadStatus.NotModified)
+            {
+                step.Status = statusRead.Result.Found ? StepWire.ReadStatus(statusKey, statusRead.Result.Body!, statusRead.Result.ETag) : null;
+                step.StatusETag = statusRead.Result.ETag;
+            }
+            if (claimRead.Result.Status != ReadStatus.NotModified)
+            {
+                step.Claim = claimRead.Result.Found ? StepWire.ReadClaim(step.Id, claimKey, claimRead.Result.Body!, claimRead.Result.ETag) : null;
+                step.ClaimETag = claimRead.Result.ETag;
+            }
+            step.State = StepState.Derive(step.Status, step.Claim);
+            if (step.Claim is { IsFinal: true } seal && step.Status?.Status != seal.State && !step.Repaired)
+            {
+                step.Repaired = true;
+                await _session.Claims.RepairCopiesAsync(seal, step.Status, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        private sealed class WatchedStep
+        {
+            public WatchedStep(string id) => Id = id;
+            public string Id { get; }
+            public StatusRecord? Status { get; set; }
+            public string? StatusETag { get; set; }
+            public StepClaim? Claim { get; set; }
+            public string? ClaimETag { get; set; }
+            public StepState State { get; set; } = StepState.Derive(null, null);
+            public bool Repaired { get; set; }
+        }
     }
 }

@@ -3,37 +3,79 @@ using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
-using TraceCraft.Json;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
+using TraceCraft.Wire;
 
 namespace TraceCraft.Protocol
 {
+    /// <summary>What complete records.</summary>
+    public sealed class CompletionRequest
+    {
+        public string? Note { get; init; }
+        /// <summary>The agent the work is handed to.</summary>
+        public string? To { get; init; }
+        public string? NextAction { get; init; }
+        /// <summary>complete, blocked or needs_review.</summary>
+        public string State { get; init; } = StepStatus.Complete;
+        public string[]? ChangedFiles { get; init; }
+        /// <summary>Complete a step another agent holds (the original's --force); also repairs an unreadable claim.</summary>
+        public bool Force { get; init; }
+        /// <summary>
+        /// The fencing token of the claim the caller holds. Without it, a claim this session made is fenced by the token
+        /// it remembers, and otherwise by the agent name alone (the original's check).
+        /// </summary>
+        public long? Token { get; init; }
+    }
+
     /// <summary>
-    /// Claims on steps. A claim is one conditional create of <c>steps/&lt;sid&gt;/claim.json</c>: of many agents
-    /// claiming at once exactly one wins. We add to the original's <c>{"agent", "claimed_at"}</c> a fencing token
-    /// that grows with every new holder and an optional lease; once a lease has expired, another agent may take
-    /// the step over with a compare-and-set on the claim (again exactly one wins). Every later write of the holder
-    /// (renew, complete) is a compare-and-set on the claim it read, so a holder that was taken over changes nothing.
-    /// Lease times come from the store's clock where it can be read (S3's Date header), so agents whose clocks
-    /// disagree by more than 2 s still agree on expiry; without it, a lease tolerates only the real skew.
+    /// The claim protocol: who may write what to a step. Everything a holder writes goes through this file.
+    /// <list type="bullet">
+    /// <item><b>Claim</b>: one conditional create of <c>steps/&lt;sid&gt;/claim.json</c>; of many agents claiming at once
+    /// exactly one wins. We add to the original's <c>{"agent", "claimed_at"}</c> a fencing token and an optional lease.</item>
+    /// <item><b>Takeover</b>: once a lease has expired, another agent replaces the claim with a compare-and-set (If-Match);
+    /// again exactly one wins, and the token grows by one.</item>
+    /// <item><b>Renew</b> and <b>finish</b>: compare-and-set on the claim the holder read, after checking that it is the
+    /// holder's claim: same agent and, when the caller knows it (the cmdlets remember it; the command line takes
+    /// <c>--token</c>), the same token. A holder that was taken over is refused with ClaimLost and writes nothing, even
+    /// when the new holder has the same agent name.</item>
+    /// <item><b>Seal</b>: finishing writes the step's final record (state, who, when, the handoff) into the claim itself,
+    /// with that compare-and-set. The seal is the single commit point: every reader here derives a step's state from it
+    /// (<see cref="StepState"/>), so no crash leaves a step that reads one way and waits another, and a sealed complete or
+    /// blocked step cannot be claimed again. <c>handoff.json</c> and then <c>status.json</c> are written after the seal as
+    /// copies for the original's readers; a crash before them is repaired by the holder's next complete and by any
+    /// waiter, from the seal.</item>
+    /// </list>
+    /// Lease times come from the store's clock where it can be read (S3's Date header), so agents whose clocks disagree
+    /// by more than 2 s still agree on expiry; without it, a lease tolerates only the real skew.
     /// </summary>
     public sealed class ClaimService
     {
+        public const double MaxLeaseSeconds = 366 * 86400;
+        private const int MaxAttempts = 5;
         private readonly TcSession _session;
-        private readonly ConcurrentDictionary<string, double> _leasesHeldHere = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        // Claims this session made, by step folder: a later write of this session is fenced by the token remembered here.
+        private readonly ConcurrentDictionary<string, HeldHere> _heldHere = new ConcurrentDictionary<string, HeldHere>(StringComparer.Ordinal);
+
+        private sealed class HeldHere
+        {
+            public HeldHere(long token, double? leaseSeconds) { Token = token; LeaseSeconds = leaseSeconds; }
+            public long Token { get; }
+            public double? LeaseSeconds { get; }
+        }
 
         internal ClaimService(TcSession session) => _session = session;
 
         /// <summary>
         /// Claims a step. Throws <see cref="TcErrorCode.StepAlreadyClaimed"/> (with the holder's claim as Detail) when
-        /// another agent holds it, or when this agent already does, as the original reports.
+        /// another agent holds it, or when this agent already does, as the original reports; <see cref="TcErrorCode.StepFinished"/>
+        /// when the step is complete, blocked or waiting for review.
         /// </summary>
         public async Task<StepClaim> ClaimAsync(string stepId, double? leaseSeconds = null, CancellationToken cancellationToken = default)
         {
             IdValidator.Validate(IdKind.Step, stepId);
-            if (leaseSeconds is double s && (s <= 0 || double.IsNaN(s) || s > 366 * 86400))
-                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds greater than 0.", stepId);
+            if (leaseSeconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
+                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
             if (leaseSeconds.HasValue) await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
 
             var now = _session.Clock.Now;
@@ -47,26 +89,41 @@ namespace TraceCraft.Protocol
                 ExpiresAt = leaseSeconds is double lease ? now.AddSeconds(lease) : null,
             };
             string key = _session.Layout.ClaimKey(stepId);
-            var created = await _session.Store.PutAsync(key, Serialize(claim, null), WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+            // Read in parallel with the create (no extra round trip): a step the original completed without claiming it
+            // has a final status.json and no claim, and must not run again.
+            var statusTask = _session.Steps.ReadStatusAsync(stepId, cancellationToken);
+            var created = await _session.Store.PutAsync(key, StepWire.WriteClaim(claim, null), WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+            var status = await ReadStatusOrNullAsync(statusTask).ConfigureAwait(false);
             if (created.Written)
-                return Held(claim, created.ETag);
+            {
+                if (status is not null && StepState.IsClosed(status.Status))
+                {
+                    // Record the original's completion in the claim, so that every later claimer is refused at its create.
+                    var seal = Seal(claim, status.Status, status.Agent ?? claim.Agent, status.CompletedAt ?? now, handoff: null);
+                    await _session.Store.PutAsync(key, StepWire.WriteClaim(seal, now), WriteCondition.IfMatch(created.ETag!), "application/json", cancellationToken).ConfigureAwait(false);
+                    throw Finished(stepId, seal);
+                }
+                return await HeldAsync(claim, created.ETag, cancellationToken).ConfigureAwait(false);
+            }
 
-            for (int attempt = 0; attempt < 5; attempt++)
+            for (int attempt = 0; attempt < MaxAttempts; attempt++)
             {
                 var existing = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false);
                 if (existing is null)
                 {
                     // Deleted between our create and our read: try the create again.
-                    created = await _session.Store.PutAsync(key, Serialize(claim, null), WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
-                    if (created.Written) return Held(claim, created.ETag);
+                    created = await _session.Store.PutAsync(key, StepWire.WriteClaim(claim, null), WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+                    if (created.Written) return await HeldAsync(claim, created.ETag, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
-                if (existing.LeaseSeconds is null || existing.IsFinal)
-                    throw AlreadyClaimed(stepId, existing);
+                if (existing.IsFinal) throw Finished(stepId, existing);
+                // A claim whose step the original completed (its complete writes only status.json): done, not free.
+                if (status is not null && StepState.IsClosed(status.Status))
+                    throw Finished(stepId, Seal(existing, status.Status, status.Agent ?? existing.Agent, status.CompletedAt ?? now, handoff: null));
+                if (existing.LeaseSeconds is null) throw AlreadyClaimed(stepId, existing);
                 await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
                 now = _session.Clock.Now;
-                if (!existing.IsExpiredAt(now))
-                    throw AlreadyClaimed(stepId, existing);
+                if (!existing.IsExpiredAt(now)) throw AlreadyClaimed(stepId, existing);
 
                 var takeover = new StepClaim
                 {
@@ -78,87 +135,250 @@ namespace TraceCraft.Protocol
                     ExpiresAt = now.AddSeconds(leaseSeconds ?? existing.LeaseSeconds!.Value),
                     TakenOverFrom = existing.Agent,
                 };
-                var swapped = await _session.Store.PutAsync(key, Serialize(takeover, null), WriteCondition.IfMatch(existing.Version!), "application/json", cancellationToken).ConfigureAwait(false);
-                if (swapped.Written) return Held(takeover, swapped.ETag);
+                var swapped = await _session.Store.PutAsync(key, StepWire.WriteClaim(takeover, null), WriteCondition.IfMatch(existing.Version!), "application/json", cancellationToken).ConfigureAwait(false);
+                if (swapped.Written) return await HeldAsync(takeover, swapped.ETag, cancellationToken).ConfigureAwait(false);
                 // Another agent changed the claim first: read again and report or retry.
             }
             var winner = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false);
             throw AlreadyClaimed(stepId, winner);
         }
 
-        /// <summary>The claim on a step, or null when nobody claimed it.</summary>
+        /// <summary>The claim on a step, or null when nobody claimed it. Throws CorruptObject when it cannot be read.</summary>
         public async Task<StepClaim?> ReadAsync(string stepId, CancellationToken cancellationToken = default)
         {
             IdValidator.Validate(IdKind.Step, stepId);
             string key = _session.Layout.ClaimKey(stepId);
             var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-            return read.Found ? Parse(stepId, key, read.Body!, read.ETag) : null;
+            return read.Found ? StepWire.ReadClaim(stepId, key, read.Body!, read.ETag) : null;
         }
 
         /// <summary>Extends the lease of a claim this agent holds (compare-and-set on the claim).</summary>
-        public async Task<StepClaim> RenewAsync(string stepId, double? leaseSeconds = null, CancellationToken cancellationToken = default)
+        public async Task<StepClaim> RenewAsync(string stepId, double? leaseSeconds = null, long? token = null, CancellationToken cancellationToken = default)
         {
-            var held = await RequireHeldAsync(stepId, cancellationToken).ConfigureAwait(false);
+            IdValidator.Validate(IdKind.Step, stepId);
+            if (leaseSeconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
+                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
+            var held = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false)
+                ?? throw new TcException(TcErrorCode.StepNotClaimed, $"Step {stepId} is not claimed: claim it first.", stepId);
             if (held.IsFinal)
-                throw new TcException(TcErrorCode.InvalidArgument, $"Step {stepId} is finished ({held.State}): there is no lease left to renew.", stepId);
+                throw new TcException(TcErrorCode.StepFinished, $"Step {stepId} is finished ({held.State}): there is no lease left to renew.", stepId) { Detail = held };
+            RequireHolder(held, token ?? RememberedToken(stepId), force: false);
             double lease = leaseSeconds ?? held.LeaseSeconds
                 ?? throw new TcException(TcErrorCode.InvalidArgument, $"The claim on step {stepId} has no lease to renew: give -LeaseSeconds to add one.", stepId);
             await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
             var now = _session.Clock.Now;
             var renewed = Copy(held, leaseSeconds: lease, expiresAt: now.AddSeconds(lease));
-            return await SwapAsync(stepId, held, renewed, now, cancellationToken).ConfigureAwait(false);
+            var result = await SwapAsync(held, renewed, now, cancellationToken).ConfigureAwait(false)
+                ?? throw Lost(stepId, held, await ReadAsync(stepId, cancellationToken).ConfigureAwait(false));
+            _heldHere[ProjectLayout.StepFolder(stepId)] = new HeldHere(result.Token, lease);
+            return result;
         }
 
         /// <summary>Renews every leased claim this session made whose lease is past half its length (called while waiting).</summary>
         public async Task RenewHeldLeasesAsync(CancellationToken cancellationToken = default)
         {
-            foreach (var pair in _leasesHeldHere)
+            foreach (var pair in _heldHere)
             {
+                if (pair.Value.LeaseSeconds is not double lease) continue;
                 var claim = await ReadAsync(pair.Key, cancellationToken).ConfigureAwait(false);
-                if (claim is null || claim.Agent != _session.AgentId || claim.IsFinal || claim.ExpiresAt is null)
+                if (claim is null || claim.Agent != _session.AgentId || claim.Token != pair.Value.Token || claim.IsFinal || claim.ExpiresAt is null)
                 {
-                    _leasesHeldHere.TryRemove(pair.Key, out _);
+                    _heldHere.TryRemove(pair.Key, out _);
                     continue;
                 }
-                if (claim.ExpiresAt.Value - _session.Clock.Now < TimeSpan.FromSeconds(pair.Value / 2))
-                    await RenewAsync(pair.Key, pair.Value, cancellationToken).ConfigureAwait(false);
+                if (claim.ExpiresAt.Value - _session.Clock.Now < TimeSpan.FromSeconds(lease / 2))
+                    await RenewAsync(pair.Key, lease, pair.Value.Token, cancellationToken).ConfigureAwait(false);
             }
         }
 
         /// <summary>
-        /// Marks the claim final with the step's new state, conditional on the claim read: the gate every write of
-        /// a finishing holder passes. Throws ClaimLost when the claim was taken over meanwhile.
+        /// Finishes a step: seals the claim with the final state and handoff (the commit point, conditional on the claim
+        /// the holder read), then writes handoff.json and status.json for the original's readers. A holder that was
+        /// taken over gets ClaimLost and writes nothing. Completing a step nobody claimed creates a sealed claim (the
+        /// original creates none, and so lets the step be claimed and run again). Completing again what this agent
+        /// already finished in the same state re-writes the copies from the seal (the repair after a crash).
         /// </summary>
-        internal async Task<StepClaim> SealAsync(string stepId, StepClaim held, string state, CancellationToken cancellationToken)
+        public async Task<Step> FinishAsync(string stepId, CompletionRequest request, CancellationToken cancellationToken = default)
         {
-            var now = _session.Clock.Now;
-            var sealedClaim = Copy(held, state: state);
-            var result = await SwapAsync(stepId, held, sealedClaim, now, cancellationToken).ConfigureAwait(false);
-            _leasesHeldHere.TryRemove(stepId, out _);
-            return result;
-        }
-
-        private async Task<StepClaim> SwapAsync(string stepId, StepClaim held, StepClaim next, DateTimeOffset now, CancellationToken cancellationToken)
-        {
+            IdValidator.Validate(IdKind.Step, stepId);
+            if (request.To is not null) IdValidator.Validate(IdKind.Agent, request.To);
+            if (!StepState.IsFinal(request.State))
+                throw new TcException(TcErrorCode.InvalidArgument, $"'{request.State}' is not a final state: use complete, blocked or needs_review.", request.State);
             string key = _session.Layout.ClaimKey(stepId);
-            var result = await _session.Store.PutAsync(key, Serialize(next, now), WriteCondition.IfMatch(held.Version!), "application/json", cancellationToken).ConfigureAwait(false);
-            if (result.Written) return Copy(next, version: result.ETag);
-            var current = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false);
-            throw Lost(stepId, held, current);
+            long? token = request.Token ?? RememberedToken(stepId);
+
+            StepClaim? seal = null;
+            for (int attempt = 0; seal is null; attempt++)
+            {
+                if (attempt == MaxAttempts)
+                    throw new TcException(TcErrorCode.StoreFailed, $"The claim on step {stepId} kept changing while it was being completed; try again.", stepId);
+                var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+                var now = _session.Clock.Now;
+                StepClaim? current;
+                try
+                {
+                    current = read.Found ? StepWire.ReadClaim(stepId, key, read.Body!, read.ETag) : null;
+                }
+                catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
+                {
+                    if (!request.Force)
+                        throw new TcException(TcErrorCode.CorruptObject,
+                            $"The claim of step {stepId} ({key}) cannot be read: {e.Message} Complete the step with --force (-Force) to replace it.", key, e);
+                    // Repair: replace the unreadable claim with our seal, conditional on the bytes we saw.
+                    var repaired = Seal(NewClaim(stepId, now), request, now);
+                    seal = await PutSealAsync(key, repaired, WriteCondition.IfMatch(read.ETag!), now, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (current is null)
+                {
+                    var status = await _session.Steps.ReadStatusAsync(stepId, cancellationToken).ConfigureAwait(false);
+                    var fresh = Seal(NewClaim(stepId, status?.StartedAt ?? now), request, now);
+                    seal = await PutSealAsync(key, fresh, WriteCondition.IfAbsent, now, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (current.IsFinal && !request.Force)
+                {
+                    bool mine = (current.FinishedBy ?? current.Agent) == _session.AgentId && (token is null || token == current.Token);
+                    if (mine && current.State == request.State)
+                    {
+                        // Finished already (a retry after a crash or a lost response): the seal stands; repair its copies.
+                        await WriteCopiesAsync(current, cancellationToken).ConfigureAwait(false);
+                        return ToStep(current);
+                    }
+                    if (!(mine && current.State == StepStatus.NeedsReview)) throw Finished(stepId, current);
+                }
+                else if (!current.IsFinal)
+                {
+                    RequireHolder(current, token, request.Force);
+                }
+                seal = await SwapAsync(current, Seal(current, request, now), now, cancellationToken).ConfigureAwait(false);
+                if (seal is null && !request.Force)
+                    throw Lost(stepId, current, await ReadAsync(stepId, cancellationToken).ConfigureAwait(false));
+                // A forced completion does not care who holds the claim: read it again and seal that one.
+            }
+
+            _heldHere.TryRemove(ProjectLayout.StepFolder(stepId), out _);
+            await WriteCopiesAsync(seal, cancellationToken).ConfigureAwait(false);
+            await _session.Agents.ReleaseStepAsync(stepId, cancellationToken).ConfigureAwait(false);
+            return ToStep(seal);
         }
 
-        private async Task<StepClaim> RequireHeldAsync(string stepId, CancellationToken cancellationToken)
+        /// <summary>
+        /// A waiter saw a seal whose status.json copy is missing or stale (the finisher crashed after sealing): writes the
+        /// copies for the original's readers. Conditional on the status it read, so it never overwrites a newer write.
+        /// </summary>
+        internal async Task RepairCopiesAsync(StepClaim seal, StatusRecord? status, CancellationToken cancellationToken)
         {
-            var claim = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false)
-                ?? throw new TcException(TcErrorCode.StepNotClaimed, $"Step {stepId} is not claimed: claim it first.", stepId);
-            if (claim.Agent != _session.AgentId)
-                throw claim.TakenOverFrom == _session.AgentId
-                    ? Lost(stepId, null, claim)
-                    : new TcException(TcErrorCode.StepNotOwned, $"Step {stepId} is claimed by {claim.Agent}, not by {_session.AgentId}.", stepId) { Detail = claim };
-            return claim;
+            if (seal.Handoff is not null)
+                await _session.Store.PutAsync(_session.Layout.HandoffKey(seal.StepId), StepWire.WriteHandoff(seal.Handoff), WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+            await _session.Store.PutAsync(_session.Layout.StatusKey(seal.StepId), StatusCopy(seal),
+                status?.ETag is string etag ? WriteCondition.IfMatch(etag) : WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
         }
 
-        internal TcException Lost(string stepId, StepClaim? held, StepClaim? current)
+        private async Task WriteCopiesAsync(StepClaim seal, CancellationToken cancellationToken)
+        {
+            // The handoff before the status: an original reader that sees the step complete also finds its handoff.
+            if (seal.Handoff is not null)
+                await _session.Store.PutAsync(_session.Layout.HandoffKey(seal.StepId), StepWire.WriteHandoff(seal.Handoff), WriteCondition.None, "application/json", cancellationToken).ConfigureAwait(false);
+            await _session.Store.PutAsync(_session.Layout.StatusKey(seal.StepId), StatusCopy(seal), WriteCondition.None, "application/json", cancellationToken).ConfigureAwait(false);
+        }
+
+        private static byte[] StatusCopy(StepClaim seal) =>
+            StepWire.WriteStatus(seal.State!, seal.FinishedBy ?? seal.Agent, seal.ClaimedAt, seal.State == StepStatus.Complete ? seal.FinishedAt : null);
+
+        private async Task<StepClaim?> PutSealAsync(string key, StepClaim seal, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            var result = await _session.Store.PutAsync(key, StepWire.WriteClaim(seal, now), condition, "application/json", cancellationToken).ConfigureAwait(false);
+            return result.Written ? Copy(seal, version: result.ETag) : null;
+        }
+
+        /// <summary>Compare-and-set of the claim: the new claim, or null when the claim changed since it was read.</summary>
+        private Task<StepClaim?> SwapAsync(StepClaim held, StepClaim next, DateTimeOffset now, CancellationToken cancellationToken) =>
+            PutSealAsync(_session.Layout.ClaimKey(held.StepId), next, WriteCondition.IfMatch(held.Version!), now, cancellationToken);
+
+        /// <summary>
+        /// Refuses a write by anyone but the holder: another agent (StepNotOwned, unless forced), the agent whose lease was
+        /// taken over, or a caller whose token is not the claim's (ClaimLost).
+        /// </summary>
+        private void RequireHolder(StepClaim claim, long? token, bool force)
+        {
+            string me = _session.AgentId;
+            if (force) return;
+            if (claim.Agent == me && (token is null || token == claim.Token)) return;
+            if ((claim.Agent == me && token is not null) || claim.TakenOverFrom == me)
+                throw Lost(claim.StepId, token is long t ? new StepClaim { StepId = claim.StepId, Token = t } : null, claim);
+            throw new TcException(TcErrorCode.StepNotOwned,
+                $"Step {claim.StepId} is claimed by {claim.Agent}, not by {me}: use --force (-Force) to complete it anyway.", claim.StepId) { Detail = claim };
+        }
+
+        private long? RememberedToken(string stepId) =>
+            _heldHere.TryGetValue(ProjectLayout.StepFolder(stepId), out var held) ? held.Token : null;
+
+        private async Task<StepClaim> HeldAsync(StepClaim claim, string? etag, CancellationToken cancellationToken)
+        {
+            _heldHere[ProjectLayout.StepFolder(claim.StepId)] = new HeldHere(claim.Token, claim.LeaseSeconds);
+            await _session.Agents.TouchAsync(claim.StepId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return Copy(claim, version: etag);
+        }
+
+        private static async Task<StatusRecord?> ReadStatusOrNullAsync(Task<StatusRecord?> read)
+        {
+            try { return await read.ConfigureAwait(false); }
+            catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { return null; }
+        }
+
+        private StepClaim NewClaim(string stepId, DateTimeOffset claimedAt) =>
+            new StepClaim { StepId = stepId, Agent = _session.AgentId, ClaimedAt = claimedAt, Token = 1 };
+
+        private StepClaim Seal(StepClaim claim, CompletionRequest request, DateTimeOffset now) =>
+            Seal(claim, request.State, _session.AgentId, now, new Handoff
+            {
+                StepId = claim.StepId,
+                FromAgent = _session.AgentId,
+                FromStep = claim.StepId,
+                NextAgent = request.To,
+                State = request.State,
+                NextAction = request.NextAction,
+                Note = request.Note,
+                CreatedAt = now,
+                ChangedFiles = request.ChangedFiles,
+            });
+
+        private static StepClaim Seal(StepClaim claim, string state, string finishedBy, DateTimeOffset finishedAt, Handoff? handoff) => new StepClaim
+        {
+            StepId = claim.StepId,
+            Agent = claim.Agent,
+            ClaimedAt = claim.ClaimedAt,
+            Token = claim.Token,
+            LeaseSeconds = claim.LeaseSeconds,
+            ExpiresAt = claim.ExpiresAt,
+            TakenOverFrom = claim.TakenOverFrom,
+            State = state,
+            FinishedBy = finishedBy,
+            FinishedAt = finishedAt,
+            Handoff = handoff,
+            Version = claim.Version,
+        };
+
+        private static Step ToStep(StepClaim seal)
+        {
+            var state = StepState.Derive(null, seal);
+            return new Step
+            {
+                Id = seal.StepId,
+                Status = state.Status,
+                Agent = state.Agent,
+                StartedAt = state.StartedAt,
+                CompletedAt = state.CompletedAt,
+                ClaimedBy = seal.Agent,
+                Token = seal.Token,
+                Handoff = seal.Handoff,
+            };
+        }
+
+        internal static TcException Lost(string stepId, StepClaim? held, StepClaim? current)
         {
             string by = current is null ? "nobody holds it now" : $"it is now held by {current.Agent} (token {current.Token})";
             string mine = held is null ? "" : $" (token {held.Token})";
@@ -167,16 +387,22 @@ namespace TraceCraft.Protocol
                 stepId) { Detail = current };
         }
 
-        private StepClaim Held(StepClaim claim, string? etag)
-        {
-            if (claim.LeaseSeconds is double lease) _leasesHeldHere[claim.StepId] = lease;
-            return Copy(claim, version: etag);
-        }
-
         private static TcException AlreadyClaimed(string stepId, StepClaim? holder) =>
             new TcException(TcErrorCode.StepAlreadyClaimed, $"Step {stepId} already claimed by {holder?.Agent ?? "another agent"}", stepId) { Detail = holder };
 
-        private static StepClaim Copy(StepClaim c, double? leaseSeconds = null, DateTimeOffset? expiresAt = null, string? state = null, string? version = null) => new StepClaim
+        private static TcException Finished(string stepId, StepClaim seal)
+        {
+            string what = seal.State switch
+            {
+                StepStatus.Blocked => "is blocked",
+                StepStatus.NeedsReview => "is waiting for review",
+                _ => "is already complete",
+            };
+            return new TcException(TcErrorCode.StepFinished,
+                $"Step {stepId} {what} (agent: {seal.FinishedBy ?? seal.Agent}): it cannot be claimed or completed again until it is reopened.", stepId) { Detail = seal };
+        }
+
+        private static StepClaim Copy(StepClaim c, double? leaseSeconds = null, DateTimeOffset? expiresAt = null, string? version = null) => new StepClaim
         {
             StepId = c.StepId,
             Agent = c.Agent,
@@ -185,41 +411,50 @@ namespace TraceCraft.Protocol
             LeaseSeconds = leaseSeconds ?? c.LeaseSeconds,
             ExpiresAt = expiresAt ?? c.ExpiresAt,
             TakenOverFrom = c.TakenOverFrom,
-            State = state ?? c.State,
+            State = c.State,
+            FinishedBy = c.FinishedBy,
+            FinishedAt = c.FinishedAt,
+            Handoff = c.Handoff,
             Version = version ?? c.Version,
         };
+    }
 
-        private static byte[] Serialize(StepClaim claim, DateTimeOffset? updatedAt) => WireJson.Write(w =>
+    /// <summary>
+    /// A step's state from its two records, the same for every reader (Get-TcStep, ready, wait-for, claim): a sealed
+    /// claim wins (it is the fenced commit point); else status.json (the original's record); else a claim means in
+    /// progress by its holder; else pending.
+    /// </summary>
+    public readonly struct StepState
+    {
+        private StepState(string status, string? agent, DateTimeOffset? startedAt, DateTimeOffset? completedAt)
         {
-            w.WriteString("agent", claim.Agent);
-            w.WriteTime("claimed_at", claim.ClaimedAt);
-            w.WriteNumber("token", claim.Token);
-            if (claim.LeaseSeconds is double lease)
-            {
-                w.WriteNumber("lease_seconds", lease);
-                w.WriteTimeOrNull("expires_at", claim.ExpiresAt);
-            }
-            if (claim.TakenOverFrom is not null) w.WriteString("taken_over_from", claim.TakenOverFrom);
-            if (claim.State is not null) w.WriteString("state", claim.State);
-            // Every holder write changes the bytes, so the ETag changes and a racing compare-and-set fails.
-            if (updatedAt is DateTimeOffset at) w.WriteTime("updated_at", at);
-        });
-
-        internal static StepClaim Parse(string stepId, string key, byte[] body, string? etag)
-        {
-            using var wire = WireJson.Read(key, body);
-            return new StepClaim
-            {
-                StepId = stepId,
-                Agent = wire.RequiredString("agent"),
-                ClaimedAt = wire.OptionalTime("claimed_at") ?? DateTimeOffset.MinValue,
-                Token = wire.OptionalLong("token") ?? 1,
-                LeaseSeconds = wire.OptionalDouble("lease_seconds"),
-                ExpiresAt = wire.OptionalTime("expires_at"),
-                TakenOverFrom = wire.OptionalString("taken_over_from"),
-                State = wire.OptionalString("state"),
-                Version = etag,
-            };
+            Status = status;
+            Agent = agent;
+            StartedAt = startedAt;
+            CompletedAt = completedAt;
         }
+
+        public string Status { get; }
+        public string? Agent { get; }
+        public DateTimeOffset? StartedAt { get; }
+        public DateTimeOffset? CompletedAt { get; }
+
+        public static StepState Derive(StatusRecord? status, StepClaim? claim)
+        {
+            if (claim is { IsFinal: true })
+                return new StepState(claim.State!, claim.FinishedBy ?? claim.Agent, claim.ClaimedAt,
+                    claim.State == StepStatus.Complete ? claim.FinishedAt ?? status?.CompletedAt : null);
+            if (status is not null)
+                return new StepState(status.Status, status.Agent ?? claim?.Agent, status.StartedAt ?? claim?.ClaimedAt, status.CompletedAt);
+            return claim is null
+                ? new StepState(StepStatus.Pending, null, null, null)
+                : new StepState(StepStatus.InProgress, claim.Agent, claim.ClaimedAt, null);
+        }
+
+        /// <summary>complete, blocked or needs_review: what a holder may finish a step as.</summary>
+        public static bool IsFinal(string state) => state is StepStatus.Complete or StepStatus.Blocked or StepStatus.NeedsReview;
+
+        /// <summary>complete or blocked: nobody may claim the step until it is reopened.</summary>
+        public static bool IsClosed(string state) => state is StepStatus.Complete or StepStatus.Blocked;
     }
 }

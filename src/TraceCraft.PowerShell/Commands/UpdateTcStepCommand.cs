@@ -29,7 +29,7 @@ namespace TraceCraft.PowerShell.Commands
         protected override void ProcessItem()
         {
             foreach (var id in Id)
-                ForItem(() => WriteObject(Run((s, ct) => s.Claims.RenewAsync(id, LeaseSeconds, ct))));
+                ForItem(() => WriteObject(Run((s, ct) => s.Claims.RenewAsync(id, LeaseSeconds, cancellationToken: ct))));
         }
     }
 }

@@ -114,7 +114,11 @@ namespace TraceCraft.Tests.Cli
             Assert.Equal((0, "Blocked step s\n", ""), Run("b", "complete", "s", "--force", "--blocked"));
             Assert.Equal((0, "s: blocked (agent: b)\n", ""), Run("a", "step-status", "s"));
             Assert.Equal(1, Run("a", "wait-for", "s", "--timeout", "5").Code);
-            Assert.Equal((0, "Needs review on step s\n", ""), Run("a", "complete", "s", "--needs-review"));
+            // The blocked step is sealed: completing it again takes --force (or a reopen), also for its first claimer.
+            var sealedStep = Run("a", "complete", "s", "--needs-review");
+            Assert.Equal(1, sealedStep.Code);
+            Assert.Contains("Step s is blocked (agent: b)", sealedStep.Err);
+            Assert.Equal((0, "Needs review on step s\n", ""), Run("a", "complete", "s", "--needs-review", "--force"));
         }
 
         [Fact]

@@ -51,6 +51,7 @@ namespace TraceCraft.Tests.Protocol
                 long token = 0;
                 DateTimeOffset expires = DateTimeOffset.MinValue;
                 bool final = false;
+                string? finisher = null;
                 foreach (var op in ops)
                 {
                     var me = agents[op.Agent];
@@ -62,7 +63,8 @@ namespace TraceCraft.Tests.Protocol
                             now = now.AddSeconds(op.Seconds);
                             continue;
                         case Kind.Claim:
-                            bool expect = holder is null || (!final && now >= expires);
+                            // A finished step is sealed: nobody claims it again (until it is reopened).
+                            bool expect = !final && (holder is null || now >= expires);
                             ok = Try(() => me.Claims.ClaimAsync("s", Lease).GetAwaiter().GetResult());
                             Assert.True(expect == ok, $"claim by {me.AgentId} at {now:T}: expected {expect}; ops {string.Join(", ", ops)}");
                             if (ok) { holder = me.AgentId; token++; expires = now.AddSeconds(Lease); }
@@ -74,11 +76,20 @@ namespace TraceCraft.Tests.Protocol
                             break;
                         default:
                             ok = Try(() => me.Steps.CompleteAsync("s", new CompletionRequest { Note = me.AgentId }).GetAwaiter().GetResult());
-                            Assert.True((holder is null || holder == me.AgentId) == ok, $"complete by {me.AgentId}; ops {string.Join(", ", ops)}");
-                            if (ok && holder is not null) final = true;
+                            // The holder finishes; a finished step completes again only for its finisher (a retry that
+                            // repairs the copies); completing a step nobody holds seals it for the completer.
+                            bool allowed = final ? finisher == me.AgentId : holder is null || holder == me.AgentId;
+                            Assert.True(allowed == ok, $"complete by {me.AgentId}; ops {string.Join(", ", ops)}");
+                            if (ok && !final)
+                            {
+                                if (holder is null) { holder = me.AgentId; token = 1; }
+                                final = true;
+                                finisher = me.AgentId;
+                            }
                             break;
                     }
                     if (!ok) Assert.Equal(statusBefore, Status(me)); // a refused write changed nothing
+                    Assert.Equal(final ? StepStatus.Complete : holder is null ? StepStatus.Pending : StepStatus.InProgress, me.Steps.GetAsync("s").GetAwaiter().GetResult().Status);
                     var durable = me.Claims.ReadAsync("s").GetAwaiter().GetResult();
                     Assert.Equal(holder, durable?.Agent);
                     if (durable is not null) Assert.Equal(token, durable.Token);
@@ -103,7 +114,7 @@ namespace TraceCraft.Tests.Protocol
                 action();
                 return true;
             }
-            catch (TcException e) when (e.Code is TcErrorCode.StepAlreadyClaimed or TcErrorCode.StepNotOwned or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed or TcErrorCode.InvalidArgument)
+            catch (TcException e) when (e.Code is TcErrorCode.StepAlreadyClaimed or TcErrorCode.StepNotOwned or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed or TcErrorCode.InvalidArgument or TcErrorCode.StepFinished)
             {
                 return false;
             }

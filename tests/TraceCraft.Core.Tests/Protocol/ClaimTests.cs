@@ -43,9 +43,9 @@ namespace TraceCraft.Tests.Protocol
         public async Task A_claim_is_one_conditional_create_and_reads_as_in_progress_by_the_claimer()
         {
             int puts = 0;
-            var designer = Agent("designer", observer: r => { if (r.Method.StartsWith("PUT")) Interlocked.Increment(ref puts); });
+            var designer = Agent("designer", observer: r => { if (r.Method.StartsWith("PUT") && r.Key.Contains("/steps/")) Interlocked.Increment(ref puts); });
             var claim = await designer.Claims.ClaimAsync("design");
-            Assert.Equal(1, puts);
+            Assert.Equal(1, puts); // the agent record's presence update aside, one write: the conditional create
             Assert.Equal("designer", claim.Agent);
             Assert.Equal(1, claim.Token);
             var step = await designer.Steps.GetAsync("design");
@@ -126,7 +126,8 @@ namespace TraceCraft.Tests.Protocol
             await holder.Steps.CompleteAsync("s", new CompletionRequest());
             var late = Agent("late", new TcClock(fixedOffset: TimeSpan.FromMinutes(1)));
             var e = await Assert.ThrowsAsync<TcException>(() => late.Claims.ClaimAsync("s"));
-            Assert.Equal(TcErrorCode.StepAlreadyClaimed, e.Code);
+            Assert.Equal(TcErrorCode.StepFinished, e.Code);
+            Assert.Equal("Step s is already complete (agent: holder): it cannot be claimed or completed again until it is reopened.", e.Message);
         }
 
         [Fact]

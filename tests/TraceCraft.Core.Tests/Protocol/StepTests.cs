@@ -39,7 +39,10 @@ namespace TraceCraft.Tests.Protocol
             var status = await a.Steps.ReadStatusAsync("x");
             Assert.Equal(StepStatus.Blocked, status!.Status);
             Assert.Null(status.CompletedAt);
-            Assert.Null(await a.Claims.ReadAsync("x"));
+            // Unlike the original, completing an unclaimed step seals a claim, so nobody claims the finished step again.
+            var seal = await a.Claims.ReadAsync("x");
+            Assert.Equal(StepStatus.Blocked, seal!.State);
+            Assert.Equal(TcErrorCode.StepFinished, (await Assert.ThrowsAsync<TcException>(() => Agent("b").Claims.ClaimAsync("x"))).Code);
             await a.Steps.CompleteAsync("y", new CompletionRequest { State = StepStatus.NeedsReview });
             Assert.Equal(StepStatus.NeedsReview, (await a.Steps.GetAsync("y")).Status);
         }
