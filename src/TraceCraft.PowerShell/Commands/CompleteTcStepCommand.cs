@@ -7,8 +7,9 @@ namespace TraceCraft.PowerShell.Commands
 {
     /// <summary>
     /// Marks a step complete (or blocked, or needing review) and writes its handoff note. The write is conditional
-    /// on the claim this agent holds: if its lease was taken over, this is a ClaimLost error and nothing is written.
-    /// A step another agent holds is refused (StepNotOwned) unless -Force.
+    /// on the claim this agent holds: if its lease was taken over (even by a process with the same agent name), this is
+    /// a ClaimLost error and nothing is written. A step another agent holds is refused (StepNotOwned) unless -Force; a
+    /// finished step is refused (StepFinished) unless -Force, which also repairs a step whose claim is unreadable.
     /// </summary>
     [Cmdlet(VerbsLifecycle.Complete, "TcStep", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = CompleteSet)]
     [OutputType(typeof(Step))]
@@ -53,6 +54,14 @@ namespace TraceCraft.PowerShell.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
+        /// <summary>
+        /// The fencing token of the claim you hold (the Token of Request-TcStep's output; bound from the pipeline). Without
+        /// it, a claim made in this session is fenced by the token the session remembers, any other by the agent name.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, long.MaxValue)]
+        public long? Token { get; set; }
+
         protected override void ProcessItem()
         {
             if (!ShouldProcess(Id, Force ? "Complete step, even if another agent holds it" : "Complete step")) return;
@@ -65,9 +74,9 @@ namespace TraceCraft.PowerShell.Commands
                 State = state,
                 ChangedFiles = ChangedFilesFromGit ? GitChangedFiles.Read(WorkingDirectory) : null,
                 Force = Force,
+                Token = Token,
             };
             var step = Run((s, ct) => s.Steps.CompleteAsync(Id, request, ct));
-            Run((s, ct) => s.Agents.ReleaseStepAsync(Id, ct));
             WriteObject(step);
         }
     }

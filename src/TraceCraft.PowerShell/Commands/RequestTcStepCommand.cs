@@ -33,7 +33,6 @@ namespace TraceCraft.PowerShell.Commands
                 ForItem(() =>
                 {
                     var claim = Run((s, ct) => s.Claims.ClaimAsync(id, LeaseSeconds, ct));
-                    Run((s, ct) => s.Agents.TouchAsync(id, cancellationToken: ct));
                     WriteObject(claim);
                 });
             }
