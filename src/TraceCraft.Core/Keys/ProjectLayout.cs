@@ -16,8 +16,11 @@ namespace TraceCraft.Keys
         public string Project { get; }
         public string Root { get; }
 
-        /// <summary>Step id to folder, exactly as the original maps it: lower-case, '.' becomes '-'.</summary>
-        public static string StepFolder(string stepId) => stepId.ToLowerInvariant().Replace('.', '-');
+        /// <summary>
+        /// Step id to folder, exactly as the original maps it (<c>sid.lower().replace('.', '-')</c>): Python's
+        /// lower-case, then '.' becomes '-'. Lower-casing comes first: '.' is case-ignorable for the final-sigma rule.
+        /// </summary>
+        public static string StepFolder(string stepId) => PythonLowercase.Lower(stepId).Replace('.', '-');
 
         public string AgentsPrefix => Root + "agents/";
         public string AgentKey(string agent) => AgentsPrefix + agent + ".json";

@@ -62,6 +62,26 @@ namespace TraceCraft.Tests.Wire
             string message = Encoding.UTF8.GetString((await me.Store.GetAsync(key)).Body!);
             Assert.Matches("^\\{\\n  \"from\": \"designer\",\\n  \"to\": \"developer\",\\n  \"message\": \"hi\",\\n  \"sent_at\": \"[^\"]+\\+00:00\"\\n\\}$", message);
         }
+
+        [Fact]
+        public async Task A_greek_step_id_claims_the_key_the_original_uses_so_only_one_of_them_wins()
+        {
+            // Python's "ΣΤΕΠΣ".lower() is "στεπς": the last sigma is final. A claim by the original lands there.
+            const string step = "\u03A3\u03A4\u0395\u03A0\u03A3";
+            const string originalFolder = "\u03C3\u03C4\u03B5\u03C0\u03C2";
+            var me = Agent("developer");
+            await me.Claims.ClaimAsync(step);
+            var keys = (await me.Store.ListAllAsync($"{Project}/steps/")).Select(o => o.Key).ToList();
+            Assert.Contains($"{Project}/steps/{originalFolder}/claim.json", keys);
+            Assert.All(keys, k => Assert.StartsWith($"{Project}/steps/{originalFolder}/", k, StringComparison.Ordinal));
+
+            // The other way round: the original claimed "ΌΣΟΣ.Α" (folder "όσοσ-α"; '.' is case-ignorable, so
+            // that sigma is not final); our claim of the same id must lose to it.
+            await Put(me, "steps/\u03CC\u03C3\u03BF\u03C3-\u03B1/claim.json", "{\n  \"agent\": \"designer\",\n  \"claimed_at\": \"2026-11-25T12:50:10.100000+00:00\"\n}");
+            var e = await Assert.ThrowsAsync<TraceCraft.Errors.TcException>(() => me.Claims.ClaimAsync("\u038C\u03A3\u039F\u03A3.\u0391"));
+            Assert.Equal(TraceCraft.Errors.TcErrorCode.StepAlreadyClaimed, e.Code);
+            Assert.Equal("Step \u038C\u03A3\u039F\u03A3.\u0391 already claimed by designer", e.Message);
+        }
     }
 
     public sealed class FolderWireCompatibilityTests : WireCompatibilityTests<FolderBackend> { public FolderWireCompatibilityTests(FolderBackend b) : base(b) { } }
