@@ -20,7 +20,7 @@ namespace TraceCraft.PowerShell.Errors
             TcErrorCode.StepAlreadyClaimed => ErrorCategory.ResourceBusy,
             TcErrorCode.DestinationExists or TcErrorCode.StepSpecExists => ErrorCategory.ResourceExists,
             TcErrorCode.WaitTimeout => ErrorCategory.OperationTimeout,
-            TcErrorCode.MemoryVersionMismatch or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed => ErrorCategory.InvalidOperation,
+            TcErrorCode.MemoryVersionMismatch or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed or TcErrorCode.StepFinished => ErrorCategory.InvalidOperation,
             TcErrorCode.StepBlocked => ErrorCategory.OperationStopped,
             _ => ErrorCategory.NotSpecified,
         };
