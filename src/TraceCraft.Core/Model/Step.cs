@@ -10,6 +10,8 @@ namespace TraceCraft
         public const string Complete = "complete";
         public const string Blocked = "blocked";
         public const string NeedsReview = "needs_review";
+        /// <summary>Ours: the step used up its attempts (New-TcStep -MaxAttempts); claim-next skips it, waiters fail.</summary>
+        public const string Failed = "failed";
     }
 
     /// <summary>What is known of a step: its status, its claim and its spec.</summary>
@@ -26,6 +28,12 @@ namespace TraceCraft
         public DateTimeOffset? LeaseExpiresAt { get; init; }
         public string[] DependsOn { get; init; } = Array.Empty<string>();
         public string? Description { get; init; }
+        /// <summary>Claim-next hands out higher priorities first (New-TcStep -Priority; default 0).</summary>
+        public int Priority { get; init; }
+        /// <summary>Attempts before the step fails (New-TcStep -MaxAttempts); null for no limit.</summary>
+        public int? MaxAttempts { get; init; }
+        /// <summary>Attempts that ended in expiry, takeover or release with failure, since the step was last reopened.</summary>
+        public int Failures { get; init; }
         /// <summary>The handoff written by complete, when this object comes from Complete-TcStep.</summary>
         public Handoff? Handoff { get; init; }
 

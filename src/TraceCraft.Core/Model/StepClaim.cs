@@ -28,9 +28,14 @@ namespace TraceCraft
         /// <summary>The claim object's ETag: later writes of the holder are conditional on it.</summary>
         public string? Version { get; init; }
 
-        public bool IsFinal => State is not null;
-        /// <summary>Sealed complete or blocked: nobody may claim the step until it is reopened.</summary>
-        public bool IsClosed => State is StepStatus.Complete or StepStatus.Blocked;
+        /// <summary>Attempts that ended in expiry, takeover or release with failure, since the step was last reopened.</summary>
+        public int Failures { get; init; }
+        /// <summary>Sealed with a final state (complete, blocked, needs review, failed): no holder writes any more.</summary>
+        public bool IsFinal => State is not null && State != Released;
+        /// <summary>Handed back (release or reopen): the step is free, and the next claim replaces this one.</summary>
+        public bool IsReleased => State == Released;
+        /// <summary>The state of a claim that was handed back; the step then reads as pending.</summary>
+        public const string Released = "released";
 
         public bool IsExpiredAt(DateTimeOffset now) => !IsFinal && ExpiresAt is DateTimeOffset expires && now >= expires;
 

@@ -11,6 +11,18 @@ using TraceCraft.Wire;
 
 namespace TraceCraft.Protocol
 {
+    /// <summary>What New-TcStep declares.</summary>
+    public sealed class StepDefinition
+    {
+        public string Id { get; init; } = "";
+        public IReadOnlyList<string> DependsOn { get; init; } = Array.Empty<string>();
+        public string? Description { get; init; }
+        /// <summary>Claim-next hands out higher priorities first.</summary>
+        public int Priority { get; init; }
+        /// <summary>After this many failed attempts the step is failed; null for no limit.</summary>
+        public int? MaxAttempts { get; init; }
+    }
+
     /// <summary>The contents of <c>status.json</c>.</summary>
     public sealed class StatusRecord
     {
@@ -86,31 +98,70 @@ namespace TraceCraft.Protocol
         /// Declares a step with its dependencies (<c>spec.json</c>, ours). Refuses a dependency cycle. Declaring the
         /// same spec again is a no-op; a different spec for an existing step is refused.
         /// </summary>
-        public async Task<Step> DefineAsync(string stepId, IReadOnlyList<string> dependsOn, string? description, CancellationToken cancellationToken = default)
+        public Task<Step> DefineAsync(string stepId, IReadOnlyList<string> dependsOn, string? description, CancellationToken cancellationToken = default) =>
+            DefineAsync(new StepDefinition { Id = stepId, DependsOn = dependsOn, Description = description }, cancellationToken);
+
+        /// <summary>
+        /// Declares a step. The cycle check reads only the specs reachable from the new step's dependencies, so declaring
+        /// a step costs requests in proportion to its ancestors, not to the size of the project.
+        /// </summary>
+        public async Task<Step> DefineAsync(StepDefinition definition, CancellationToken cancellationToken = default)
         {
+            string stepId = definition.Id;
             IdValidator.Validate(IdKind.Step, stepId);
-            foreach (var dependency in dependsOn) IdValidator.Validate(IdKind.Step, dependency);
+            foreach (var dependency in definition.DependsOn) IdValidator.Validate(IdKind.Step, dependency);
+            if (definition.MaxAttempts is int max && max < 1)
+                throw new TcException(TcErrorCode.InvalidArgument, $"-MaxAttempts {max} is not possible: give 1 or more.", stepId);
             string folder = ProjectLayout.StepFolder(stepId);
-            if (dependsOn.Any(d => ProjectLayout.StepFolder(d) == folder))
-                throw new TcException(TcErrorCode.DependencyCycle, $"Step {stepId} cannot depend on itself.", stepId);
-
-            var specs = await ReadAllSpecsAsync(cancellationToken).ConfigureAwait(false);
-            var graph = specs.ToDictionary(s => ProjectLayout.StepFolder(s.Id), s => s.DependsOn.Select(ProjectLayout.StepFolder).ToArray(), StringComparer.Ordinal);
-            graph[folder] = dependsOn.Select(ProjectLayout.StepFolder).ToArray();
-            var cycle = FindCycle(graph, folder);
+            var spec = new StepSpec
+            {
+                Id = stepId,
+                DependsOn = definition.DependsOn.ToArray(),
+                Description = definition.Description,
+                Priority = definition.Priority,
+                MaxAttempts = definition.MaxAttempts,
+            };
+            var cycle = await FindCycleAsync(folder, spec.DependsOn, cancellationToken).ConfigureAwait(false);
             if (cycle is not null)
-                throw new TcException(TcErrorCode.DependencyCycle, $"Step {stepId} would close a dependency cycle: {string.Join(" -> ", cycle)}.", stepId);
+                throw new TcException(TcErrorCode.DependencyCycle,
+                    cycle.Count == 1 ? $"Step {stepId} cannot depend on itself." : $"Step {stepId} would close a dependency cycle: {string.Join(" -> ", cycle)}.", stepId);
 
-            byte[] body = StepWire.WriteSpec(new StepSpec { Id = stepId, DependsOn = dependsOn, Description = description }, _session.AgentId, _session.Clock.Now);
+            byte[] body = StepWire.WriteSpec(spec, _session.AgentId, _session.Clock.Now);
             var written = await _session.Store.PutAsync(_session.Layout.SpecKey(stepId), body, WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
             if (!written.Written)
             {
                 var existing = await ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false);
-                bool same = existing is not null && existing.DependsOn.SequenceEqual(dependsOn) && existing.Description == description;
-                if (!same)
-                    throw new TcException(TcErrorCode.StepSpecExists, $"Step {stepId} is already defined with other dependencies or description.", stepId) { Detail = existing };
+                if (existing is null || !existing.SameAs(spec))
+                    throw new TcException(TcErrorCode.StepSpecExists, $"Step {stepId} is already defined with other dependencies, description, priority or attempts.", stepId) { Detail = existing };
             }
             return await GetAsync(stepId, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The cycle that declaring <paramref name="folder"/> with these dependencies would close (as step folders,
+        /// from the new step back to it), or null. Walks the dependencies' specs depth-first, reading each once.
+        /// </summary>
+        private async Task<List<string>?> FindCycleAsync(string folder, IReadOnlyList<string> dependsOn, CancellationToken cancellationToken)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            async Task<List<string>?> Visit(string step, List<string> path)
+            {
+                string current = ProjectLayout.StepFolder(step);
+                if (current == folder) return path.Append(current).ToList();
+                if (!seen.Add(current)) return null;
+                StepSpec? spec;
+                try { spec = await ReadSpecAsync(step, cancellationToken).ConfigureAwait(false); }
+                catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { _session.Warn($"Skipped step spec of '{step}': {e.Message}"); return null; }
+                if (spec is null) return null;
+                var next = path.Append(current).ToList();
+                foreach (var d in spec.DependsOn)
+                    if (await Visit(d, next).ConfigureAwait(false) is List<string> found) return found;
+                return null;
+            }
+            foreach (var d in dependsOn)
+                if (await Visit(d, new List<string> { folder }).ConfigureAwait(false) is List<string> cycle)
+                    return cycle.Count == 2 && cycle[0] == cycle[1] ? new List<string> { folder } : cycle;
+            return null;
         }
 
         /// <summary>Defined steps that nobody holds, that are not finished, and whose dependencies are all complete.</summary>
@@ -131,7 +182,7 @@ namespace TraceCraft.Protocol
                 .ToList();
         }
 
-        private async Task<StepSpec?> ReadSpecAsync(string stepId, CancellationToken cancellationToken)
+        internal async Task<StepSpec?> ReadSpecAsync(string stepId, CancellationToken cancellationToken)
         {
             string key = _session.Layout.SpecKey(stepId);
             var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
@@ -149,27 +200,6 @@ namespace TraceCraft.Protocol
             }, key => $"step spec '{key}'", cancellationToken).ConfigureAwait(false);
         }
 
-        private static List<string>? FindCycle(Dictionary<string, string[]> graph, string start)
-        {
-            var path = new List<string>();
-            var onPath = new HashSet<string>(StringComparer.Ordinal);
-            var done = new HashSet<string>(StringComparer.Ordinal);
-            bool Visit(string node)
-            {
-                if (onPath.Contains(node)) { path.Add(node); return true; }
-                if (!done.Add(node)) return false;
-                onPath.Add(node);
-                path.Add(node);
-                if (graph.TryGetValue(node, out var next))
-                    foreach (var n in next)
-                        if (Visit(n)) return true;
-                path.RemoveAt(path.Count - 1);
-                onPath.Remove(node);
-                return false;
-            }
-            return Visit(start) ? path.SkipWhile(n => n != path[path.Count - 1]).ToList() : null;
-        }
-
         private static Step Compose(string stepId, StatusRecord? status, StepClaim? claim, StepSpec? spec)
         {
             var state = StepState.Derive(status, claim);
@@ -180,11 +210,14 @@ namespace TraceCraft.Protocol
                 Agent = state.Agent,
                 StartedAt = state.StartedAt,
                 CompletedAt = state.CompletedAt,
-                ClaimedBy = claim?.Agent,
+                ClaimedBy = claim is { IsReleased: false } ? claim.Agent : null,
                 Token = claim?.Token,
-                LeaseExpiresAt = claim is { IsFinal: false } ? claim.ExpiresAt : null,
+                LeaseExpiresAt = claim is { IsFinal: false, IsReleased: false } ? claim.ExpiresAt : null,
                 DependsOn = spec?.DependsOn.ToArray() ?? Array.Empty<string>(),
                 Description = spec?.Description,
+                Priority = spec?.Priority ?? 0,
+                MaxAttempts = spec?.MaxAttempts,
+                Failures = claim?.Failures ?? 0,
             };
         }
     }

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using System.Text.Json;
 using TraceCraft.Json;
@@ -30,9 +31,11 @@ namespace TraceCraft.Wire
                 w.WriteTimeOrNull("expires_at", claim.ExpiresAt);
             }
             if (claim.TakenOverFrom is not null) w.WriteString("taken_over_from", claim.TakenOverFrom);
+            if (claim.Failures > 0) w.WriteNumber("failures", claim.Failures);
             if (claim.State is not null)
             {
-                // The seal: the step's final record. status.json and handoff.json are copies of it for the original.
+                // The seal: the step's final record (or, for "released", who handed the step back and when).
+                // status.json and handoff.json are copies of it for the original.
                 w.WriteString("state", claim.State);
                 w.WriteString("finished_by", claim.FinishedBy ?? claim.Agent);
                 w.WriteTimeOrNull("finished_at", claim.FinishedAt);
@@ -60,6 +63,7 @@ namespace TraceCraft.Wire
                 LeaseSeconds = wire.OptionalDouble("lease_seconds"),
                 ExpiresAt = wire.OptionalTime("expires_at"),
                 TakenOverFrom = wire.OptionalString("taken_over_from"),
+                Failures = (int)Math.Min(int.MaxValue, Math.Max(0, wire.OptionalLong("failures") ?? 0)),
                 State = state,
                 FinishedBy = state is null ? null : wire.OptionalString("finished_by"),
                 FinishedAt = state is null ? null : wire.OptionalTime("finished_at"),
@@ -144,6 +148,8 @@ namespace TraceCraft.Wire
             foreach (var d in spec.DependsOn) w.WriteStringValue(d);
             w.WriteEndArray();
             w.WriteStringOrNull("description", spec.Description);
+            if (spec.Priority != 0) w.WriteNumber("priority", spec.Priority);
+            if (spec.MaxAttempts is int max) w.WriteNumber("max_attempts", max);
             w.WriteString("created_by", createdBy);
             w.WriteTime("created_at", createdAt);
         });
@@ -156,6 +162,8 @@ namespace TraceCraft.Wire
                 Id = wire.RequiredString("id"),
                 DependsOn = wire.OptionalStringArray("depends_on"),
                 Description = wire.OptionalString("description"),
+                Priority = (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, wire.OptionalLong("priority") ?? 0)),
+                MaxAttempts = wire.OptionalLong("max_attempts") is long max ? (int)Math.Max(1, Math.Min(int.MaxValue, max)) : null,
             };
         }
     }
@@ -166,5 +174,10 @@ namespace TraceCraft.Wire
         public string Id { get; init; } = "";
         public IReadOnlyList<string> DependsOn { get; init; } = Array.Empty<string>();
         public string? Description { get; init; }
+        public int Priority { get; init; }
+        public int? MaxAttempts { get; init; }
+
+        public bool SameAs(StepSpec other) =>
+            DependsOn.SequenceEqual(other.DependsOn) && Description == other.Description && Priority == other.Priority && MaxAttempts == other.MaxAttempts;
     }
 }
