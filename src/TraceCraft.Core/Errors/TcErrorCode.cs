@@ -52,5 +52,9 @@ namespace TraceCraft.Errors
         DependencyCycle,
         /// <summary>A step spec already exists with other content.</summary>
         StepSpecExists,
+        /// <summary>A value or message is bigger than one stored object may be (readers refuse bigger ones).</summary>
+        ValueTooLarge,
+        /// <summary>A JSON value nests deeper than is written (so that every client can read it back).</summary>
+        ValueTooDeep,
     }
 }

@@ -8,31 +8,38 @@ namespace TraceCraft.Protocol
 {
     internal sealed class CachedMessage
     {
-        public CachedMessage(Message message, bool seen)
+        public CachedMessage(Message message, bool seen, long? oversizedBytes = null)
         {
             Message = message;
             Seen = seen;
+            OversizedBytes = oversizedBytes;
         }
 
         public Message Message { get; }
         public bool Seen { get; set; }
+        /// <summary>Set when the object was too big to read: the message is a placeholder built from its key.</summary>
+        public long? OversizedBytes { get; }
     }
 
+    /// <summary>
+    /// Where the next incremental listing of a prefix starts: the reader's own store-corrected time when the last
+    /// listing began (never a key, which carries some sender's clock), and when the prefix was last listed whole.
+    /// </summary>
     internal sealed class InboxCursor
     {
-        public InboxCursor(string lastKey, DateTimeOffset fullListAt)
+        public InboxCursor(DateTimeOffset listedAt, DateTimeOffset fullListAt)
         {
-            LastKey = lastKey;
+            ListedAt = listedAt;
             FullListAt = fullListAt;
         }
 
-        public string LastKey { get; }
+        public DateTimeOffset ListedAt { get; }
         public DateTimeOffset FullListAt { get; }
     }
 
     /// <summary>
     /// The local copy of an agent's inbox: message bodies (immutable, so safe to keep), whether each was shown,
-    /// and one listing cursor per prefix. Stored as JSON in the agent's private cache folder; a cache that cannot
+    /// and one listing cursor per prefix (see <see cref="InboxCursor"/>). Stored as JSON in the agent's private cache folder; a cache that cannot
     /// be read is dropped and rebuilt from the store, so it can never lose a message.
     /// </summary>
     internal sealed class InboxCache
@@ -52,8 +59,10 @@ namespace TraceCraft.Protocol
                 var root = document.RootElement;
                 foreach (var c in root.GetProperty("cursors").EnumerateObject())
                 {
+                    // A cursor of an older cache (a last key instead of a time) is dropped: the next read lists whole.
+                    if (!c.Value.TryGetProperty("listed_at", out var listed) || !WireTime.TryParse(listed.GetString(), out var listedAt)) continue;
                     WireTime.TryParse(c.Value.GetProperty("full_list_at").GetString(), out var at);
-                    cache.Cursors[c.Name] = new InboxCursor(c.Value.GetProperty("last_key").GetString() ?? "", at);
+                    cache.Cursors[c.Name] = new InboxCursor(listedAt, at);
                 }
                 foreach (var m in root.GetProperty("messages").EnumerateArray())
                 {
@@ -68,7 +77,8 @@ namespace TraceCraft.Protocol
                         SentAt = sent,
                         Key = m.GetProperty("key").GetString() ?? "",
                     };
-                    cache.Messages[message.Key] = new CachedMessage(message, m.GetProperty("seen").GetBoolean());
+                    long? oversized = m.TryGetProperty("oversized_bytes", out var size) && size.ValueKind == JsonValueKind.Number ? size.GetInt64() : null;
+                    cache.Messages[message.Key] = new CachedMessage(message, m.GetProperty("seen").GetBoolean(), oversized);
                 }
                 foreach (var h in root.GetProperty("hidden_broadcasts").EnumerateArray()) cache.HiddenBroadcasts.Add(h.GetString() ?? "");
                 cache.ReceiptsETag = root.TryGetProperty("receipts_etag", out var etag) && etag.ValueKind == JsonValueKind.String ? etag.GetString() : null;
@@ -89,7 +99,7 @@ namespace TraceCraft.Protocol
                 foreach (var c in Cursors)
                 {
                     w.WriteStartObject(c.Key);
-                    w.WriteString("last_key", c.Value.LastKey);
+                    w.WriteTime("listed_at", c.Value.ListedAt);
                     w.WriteTime("full_list_at", c.Value.FullListAt);
                     w.WriteEndObject();
                 }
@@ -106,6 +116,7 @@ namespace TraceCraft.Protocol
                     w.WriteString("text", m.Message.Text);
                     w.WriteTime("sent_at", m.Message.SentAt);
                     w.WriteBoolean("seen", m.Seen);
+                    if (m.OversizedBytes is long oversized) w.WriteNumber("oversized_bytes", oversized);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
