@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text.Json;
 using TraceCraft.Json;
 
@@ -38,6 +39,23 @@ namespace TraceCraft.Protocol
     }
 
     /// <summary>
+    /// A taken receipt of another reader, as this reader first saw it: if the same version is still there
+    /// <see cref="MessageService.TakenReceiptExpiry"/> later by this reader's own clock, its taker died. Only elapsed time
+    /// on one clock is compared, so no clock skew between readers can make a fresh receipt look old.
+    /// </summary>
+    internal sealed class ContestedReceipt
+    {
+        public ContestedReceipt(string etag, DateTimeOffset firstSeen)
+        {
+            ETag = etag;
+            FirstSeen = firstSeen;
+        }
+
+        public string ETag { get; }
+        public DateTimeOffset FirstSeen { get; }
+    }
+
+    /// <summary>
     /// The local copy of an agent's inbox: message bodies (immutable, so safe to keep), whether each was shown,
     /// and one listing cursor per prefix (see <see cref="InboxCursor"/>). Stored as JSON in the agent's private cache folder; a cache that cannot
     /// be read is dropped and rebuilt from the store, so it can never lose a message.
@@ -47,6 +65,8 @@ namespace TraceCraft.Protocol
         public Dictionary<string, CachedMessage> Messages { get; } = new Dictionary<string, CachedMessage>(StringComparer.Ordinal);
         public Dictionary<string, InboxCursor> Cursors { get; } = new Dictionary<string, InboxCursor>(StringComparer.Ordinal);
         public List<string> HiddenBroadcasts { get; } = new List<string>();
+        /// <summary>Other readers' receipts on messages of this inbox, by message key.</summary>
+        public Dictionary<string, ContestedReceipt> Contested { get; } = new Dictionary<string, ContestedReceipt>(StringComparer.Ordinal);
         public string? ReceiptsETag { get; set; }
 
         public static InboxCache Load(string file, Action<string> warn)
@@ -82,6 +102,10 @@ namespace TraceCraft.Protocol
                 }
                 foreach (var h in root.GetProperty("hidden_broadcasts").EnumerateArray()) cache.HiddenBroadcasts.Add(h.GetString() ?? "");
                 cache.ReceiptsETag = root.TryGetProperty("receipts_etag", out var etag) && etag.ValueKind == JsonValueKind.String ? etag.GetString() : null;
+                if (root.TryGetProperty("contested", out var contested))
+                    foreach (var c in contested.EnumerateArray())
+                        if (WireTime.TryParse(c.GetProperty("first_seen").GetString(), out var seen))
+                            cache.Contested[c.GetProperty("message").GetString() ?? ""] = new ContestedReceipt(c.GetProperty("etag").GetString() ?? "", seen);
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
@@ -124,6 +148,17 @@ namespace TraceCraft.Protocol
                 foreach (var h in HiddenBroadcasts) w.WriteStringValue(h);
                 w.WriteEndArray();
                 w.WriteStringOrNull("receipts_etag", ReceiptsETag);
+                w.WriteStartArray("contested");
+                // Only for messages still in the inbox: a message that went takes its record with it.
+                foreach (var c in Contested.Where(c => Messages.ContainsKey(c.Key)))
+                {
+                    w.WriteStartObject();
+                    w.WriteString("message", c.Key);
+                    w.WriteString("etag", c.Value.ETag);
+                    w.WriteTime("first_seen", c.Value.FirstSeen);
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
             });
             LocalFiles.WriteAtomic(file, body);
         }

@@ -49,8 +49,9 @@ namespace TraceCraft.Protocol
     /// only the reader whose create wins returns it, after checking that the message was not deleted (or, for a
     /// broadcast, hidden) meanwhile. <see cref="DeleteAsync"/> then deletes the message (hides a broadcast) and then the
     /// receipt. A reader that dies after taking a message but before deleting it leaves a receipt whose message still
-    /// exists: after <see cref="TakenReceiptExpiry"/> (2 min) another reader takes it over (a compare-and-set, so again
-    /// only one wins); the message is then returned again (at least once across a crash, never lost). A receipt whose
+    /// exists: a reader that sees the same version of that receipt for <see cref="TakenReceiptExpiry"/> (2 min, measured
+    /// on its own clock between its own sightings, so skew cannot make a fresh receipt look old) takes it over with a
+    /// compare-and-set (again only one wins); the message is then returned again (at least once across a crash, never lost). A receipt whose
     /// message is gone is removed by the sweep that runs with each full listing of a consuming read.
     /// </para>
     /// <para>
@@ -286,10 +287,11 @@ namespace TraceCraft.Protocol
         private async Task<List<CachedMessage>> TakeAsync(InboxCache cache, List<CachedMessage> candidates, CancellationToken cancellationToken)
         {
             if (candidates.Count == 0) return candidates;
-            var outcomes = await Parallelism.MapAsync(candidates, m => TryTakeAsync(m, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var outcomes = await Parallelism.MapAsync(candidates, m => TryTakeAsync(cache, m, cancellationToken), cancellationToken).ConfigureAwait(false);
             var taken = new List<CachedMessage>();
             for (int i = 0; i < candidates.Count; i++)
             {
+                if (outcomes[i] != TakeOutcome.TakenByOther) cache.Contested.Remove(candidates[i].Message.Key);
                 if (outcomes[i] == TakeOutcome.Taken) taken.Add(candidates[i]);
                 else if (outcomes[i] == TakeOutcome.Gone) cache.Messages.Remove(candidates[i].Message.Key);
                 // Taken by another reader: left unseen, so that it comes back if that reader dies before deleting it.
@@ -307,7 +309,7 @@ namespace TraceCraft.Protocol
             return taken;
         }
 
-        private async Task<TakeOutcome> TryTakeAsync(CachedMessage candidate, CancellationToken cancellationToken)
+        private async Task<TakeOutcome> TryTakeAsync(InboxCache cache, CachedMessage candidate, CancellationToken cancellationToken)
         {
             var message = candidate.Message;
             string receipt = TakenReceiptKey(message.Key);
@@ -324,8 +326,9 @@ namespace TraceCraft.Protocol
                 if (created.Written) { won = true; break; }
                 var existing = await _session.Store.GetAsync(receipt, null, cancellationToken).ConfigureAwait(false);
                 if (!existing.Found) continue; // released between our create and our read: try the create again
-                if (!(TakenAt(receipt, existing) is DateTimeOffset at) || _session.Clock.Now - at < TakenReceiptExpiry) return TakeOutcome.TakenByOther;
-                // The taker died before deleting the message: take it over; of several readers doing so, one wins.
+                if (!HasExpired(cache, message.Key, existing.ETag ?? "")) return TakeOutcome.TakenByOther;
+                // The same receipt for longer than the expiry: its taker died before deleting the message. Take it
+                // over with a compare-and-set on the version we saw, so that of several readers doing so one wins.
                 var takeover = await _session.Store.PutAsync(receipt, body, WriteCondition.IfMatch(existing.ETag!), "application/json", cancellationToken).ConfigureAwait(false);
                 if (!takeover.Written) return TakeOutcome.TakenByOther;
                 won = true;
@@ -342,18 +345,21 @@ namespace TraceCraft.Protocol
             return TakeOutcome.Taken;
         }
 
-        /// <summary>When a receipt was taken: the store's time of the write, else the time the taker wrote in it.</summary>
-        private static DateTimeOffset? TakenAt(string key, ObjectRead receipt)
+        /// <summary>
+        /// Whether another reader's receipt (this version of it) has been there for <see cref="TakenReceiptExpiry"/>, by
+        /// this reader's own clock: the first sighting is recorded, a later one compares. Never another clock's time.
+        /// </summary>
+        private bool HasExpired(InboxCache cache, string messageKey, string etag)
         {
-            if (receipt.LastModified is DateTimeOffset modified) return modified;
-            try
+            var now = _session.Clock.Now;
+            lock (cache.Contested)
             {
-                using var wire = WireJson.Read(key, receipt.Body!);
-                return wire.OptionalTime("taken_at");
-            }
-            catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
-            {
-                return DateTimeOffset.MinValue; // unreadable: treat as long expired, a take-over rewrites it
+                if (!cache.Contested.TryGetValue(messageKey, out var seen) || seen.ETag != etag || now < seen.FirstSeen)
+                {
+                    cache.Contested[messageKey] = new ContestedReceipt(etag, now);
+                    return false;
+                }
+                return now - seen.FirstSeen >= TakenReceiptExpiry;
             }
         }
 
