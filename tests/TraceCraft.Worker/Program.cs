@@ -15,6 +15,7 @@ namespace TraceCraft.Worker
     ///   agent CONFIG AGENT SECONDS START_UNIX_MS STEPS PEERS - a mixed workload through the engine for SECONDS:
     ///       claims of s0..STEPS-1, compare-and-set increments of memory 'counter', messages to PEERS (comma list),
     ///       completes of what it holds; prints one line per success ("won s3", "inc", "sent bob text", "completed s3")
+    ///   send / send-one / take ...                          - inbox processes, see <see cref="InboxModes"/>
     /// ROOT is a folder store; CONFIG a .tracecraft.json. All processes wait for START_UNIX_MS so that they really race.
     /// </summary>
     public static class Program
@@ -25,6 +26,7 @@ namespace TraceCraft.Worker
             {
                 if (args[0] == "agent") return await AgentLoop.RunAsync(args);
                 if (args[0] == "crash") return await CrashAtWrite.RunAsync(args);
+                if (InboxModes.Handles(args[0])) return await InboxModes.RunAsync(args);
                 using var store = new FolderObjectStore(args[1]);
                 WaitUntil(long.Parse(args[4 - (args[0] == "counter" ? 1 : 0)], CultureInfo.InvariantCulture));
                 switch (args[0])

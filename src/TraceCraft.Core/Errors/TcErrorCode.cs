@@ -54,5 +54,9 @@ namespace TraceCraft.Errors
         StepSpecExists,
         /// <summary>The step is complete, blocked or waiting for review: it cannot be claimed or completed again until reopened.</summary>
         StepFinished,
+        /// <summary>A value or message is bigger than one stored object may be (readers refuse bigger ones).</summary>
+        ValueTooLarge,
+        /// <summary>A JSON value nests deeper than is written (so that every client can read it back).</summary>
+        ValueTooDeep,
     }
 }

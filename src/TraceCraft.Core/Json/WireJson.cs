@@ -16,10 +16,18 @@ namespace TraceCraft.Json
     {
         // The default encoder escapes '+' (so "+00:00" would read "\u002B00:00") and other HTML-sensitive characters;
         // bodies are never embedded in HTML, and the relaxed encoder writes times and text as the original does.
+        // The writer's own depth check (1000 by default) must not refuse what a read accepted: it gets the read limit.
         private static readonly JsonWriterOptions WriterOptions = new JsonWriterOptions
         {
             Indented = true,
             Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+            MaxDepth = WireLimits.MaxReadDepth,
+        };
+
+        private static readonly JsonWriterOptions CompactOptions = new JsonWriterOptions
+        {
+            Encoder = WriterOptions.Encoder,
+            MaxDepth = WireLimits.MaxReadDepth,
         };
 
         public static byte[] Write(Action<Utf8JsonWriter> writeObject)
@@ -53,20 +61,18 @@ namespace TraceCraft.Json
         public static void WriteRaw(this Utf8JsonWriter writer, string name, string json)
         {
             writer.WritePropertyName(name);
-            using var document = JsonDocument.Parse(json);
+            using var document = JsonDocument.Parse(json, WireLimits.ReadOptions);
             document.RootElement.WriteTo(writer);
         }
 
-        /// <summary>Coordination objects are small; a bigger one is refused rather than parsed (a 50 MB "message").</summary>
-        public const int MaxObjectBytes = 8 << 20;
-
+        /// <summary>Parses a stored object within <see cref="WireLimits"/>; anything else is a CorruptObject naming the key.</summary>
         public static WireObject Read(string key, byte[] body)
         {
-            if (body.Length > MaxObjectBytes)
-                throw new TcException(TcErrorCode.CorruptObject, $"The object '{key}' is {body.Length >> 20} MiB; coordination objects are at most {MaxObjectBytes >> 20} MiB.", key);
+            if (body.Length > WireLimits.MaxObjectBytes)
+                throw new TcException(TcErrorCode.CorruptObject, $"The object '{key}' is {WireLimits.Size(body.Length)}; coordination objects are at most {WireLimits.Size(WireLimits.MaxObjectBytes)}.", key);
             try
             {
-                var document = JsonDocument.Parse(body);
+                var document = JsonDocument.Parse(body, WireLimits.ReadOptions);
                 if (document.RootElement.ValueKind != JsonValueKind.Object)
                 {
                     document.Dispose();
@@ -80,25 +86,57 @@ namespace TraceCraft.Json
             }
         }
 
-        /// <summary>Checks that text is one JSON value and returns it compact.</summary>
-        public static string NormalizeJsonValue(string json)
+        /// <summary>
+        /// Checks that text is one JSON value within the write limits (<see cref="WireLimits.MaxValueDepth"/>, and not
+        /// alone over <see cref="WireLimits.MaxObjectBytes"/>) and returns it compact. <paramref name="what"/> names the
+        /// value in errors ("The value of memory key 'x'").
+        /// </summary>
+        public static string NormalizeJsonValue(string json, string what = "The value")
         {
+            byte[] utf8 = Encoding.UTF8.GetBytes(json);
+            WireLimits.CheckValueLength(utf8.Length, what, Excerpt(json));
+            int depth;
             try
             {
-                using var document = JsonDocument.Parse(json);
-                return Compact(document.RootElement);
+                depth = DepthOf(utf8);
             }
             catch (JsonException e)
             {
-                throw new TcException(TcErrorCode.InvalidArgument, $"The value is not valid JSON: {e.Message}", json, e);
+                throw new TcException(TcErrorCode.InvalidArgument, $"{what} is not valid JSON: {e.Message}", Excerpt(json), e);
             }
+            WireLimits.CheckValueDepth(depth, what, Excerpt(json));
+            using var document = JsonDocument.Parse(utf8, WireLimits.ReadOptions);
+            return Compact(document.RootElement);
         }
+
+        /// <summary>Parses a JSON value already checked by <see cref="NormalizeJsonValue"/> or read from the store.</summary>
+        public static object? ParsePlain(string json)
+        {
+            using var document = JsonDocument.Parse(json, WireLimits.ReadOptions);
+            return ToPlain(document.RootElement);
+        }
+
+        /// <summary>How deep a JSON text nests (a scalar is 0, [] is 1); throws JsonException when it is not one JSON value.</summary>
+        private static int DepthOf(byte[] utf8)
+        {
+            // Counted by the tokenizer without building anything, with no depth limit of its own, so a value nested
+            // 100,000 deep gets our clear error instead of the parser's.
+            var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = int.MaxValue });
+            int max = 0;
+            while (reader.Read())
+                if ((reader.TokenType == JsonTokenType.StartObject || reader.TokenType == JsonTokenType.StartArray) && reader.CurrentDepth + 1 > max)
+                    max = reader.CurrentDepth + 1;
+            return max;
+        }
+
+        /// <summary>The start of a (possibly huge) text, for an error's target.</summary>
+        private static string Excerpt(string text) => text.Length <= 200 ? text : text.Substring(0, 200) + "...";
 
         /// <summary>A JSON value on one line, without insignificant white space.</summary>
         public static string Compact(JsonElement element)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WriterOptions.Encoder }))
+            using (var writer = new Utf8JsonWriter(buffer, CompactOptions))
                 element.WriteTo(writer);
             return Encoding.UTF8.GetString(buffer.ToArray());
         }
@@ -107,7 +145,7 @@ namespace TraceCraft.Json
         public static string Quote(string value)
         {
             using var buffer = new MemoryStream();
-            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = WriterOptions.Encoder }))
+            using (var writer = new Utf8JsonWriter(buffer, CompactOptions))
                 writer.WriteStringValue(value);
             return Encoding.UTF8.GetString(buffer.ToArray());
         }

@@ -54,5 +54,16 @@ namespace TraceCraft.Keys
 
         /// <summary>Ours: per-agent record of broadcasts it has deleted for itself (broadcasts stay for others).</summary>
         public string ReceiptsKey(string agent) => Root + "receipts/" + agent + ".json";
+
+        /// <summary>
+        /// Ours: where an agent's consuming reads record which message one of its readers took (exactly-once
+        /// read-and-delete): <c>receipts/&lt;agent&gt;/taken/</c>. Never under <c>messages/</c>, which the original lists.
+        /// </summary>
+        public string TakenReceiptsPrefix(string agent) => Root + "receipts/" + agent + "/taken/";
+        /// <summary>'messages/&lt;recipient&gt;/&lt;id&gt;.json' is taken by agent A as 'receipts/A/taken/&lt;recipient&gt;/&lt;id&gt;.json'.</summary>
+        public string TakenReceiptKey(string agent, string messageKey) => TakenReceiptsPrefix(agent) + messageKey.Substring(MessagesRoot.Length);
+        /// <summary>Back from a taken receipt to the message it stands for.</summary>
+        public string MessageKeyOfTakenReceipt(string agent, string receiptKey) => MessagesRoot + receiptKey.Substring(TakenReceiptsPrefix(agent).Length);
+        private string MessagesRoot => Root + "messages/";
     }
 }

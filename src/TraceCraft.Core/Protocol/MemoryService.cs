@@ -27,7 +27,9 @@ namespace TraceCraft.Protocol
         public async Task<MemoryEntry> SetAsync(string key, string valueJson, MemoryWriteMode mode = MemoryWriteMode.Always, string? ifVersion = null, CancellationToken cancellationToken = default)
         {
             IdValidator.Validate(IdKind.MemoryKey, key);
-            string value = WireJson.NormalizeJsonValue(valueJson);
+            if (valueJson is null) throw new TcException(TcErrorCode.InvalidArgument, $"The value of memory key '{key}' is missing.", key);
+            string what = $"The value of memory key '{key}'";
+            string value = WireJson.NormalizeJsonValue(valueJson, what);
             var now = _session.Clock.Now;
             byte[] body = WireJson.Write(w =>
             {
@@ -35,6 +37,8 @@ namespace TraceCraft.Protocol
                 w.WriteString("set_by", _session.AgentId);
                 w.WriteTime("set_at", now);
             });
+            // Indenting can make the stored object much bigger than the value: the limit is checked on what is stored.
+            WireLimits.CheckWritable(body, what, key);
             var condition = mode switch
             {
                 MemoryWriteMode.IfAbsent => WriteCondition.IfAbsent,
@@ -130,10 +134,6 @@ namespace TraceCraft.Protocol
             };
         }
 
-        private static object? ParseValue(string json)
-        {
-            using var document = System.Text.Json.JsonDocument.Parse(json);
-            return WireJson.ToPlain(document.RootElement);
-        }
+        private static object? ParseValue(string json) => WireJson.ParsePlain(json);
     }
 }
