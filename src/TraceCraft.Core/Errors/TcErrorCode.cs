@@ -52,5 +52,7 @@ namespace TraceCraft.Errors
         DependencyCycle,
         /// <summary>A step spec already exists with other content.</summary>
         StepSpecExists,
+        /// <summary>No S3 keys anywhere: not in the config, not in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, no AWS profile.</summary>
+        CredentialsNotFound,
     }
 }
