@@ -4,6 +4,11 @@ using System.Threading;
 using TraceCraft.Cli;
 
 // The native host of the `tracecraft` command line: everything else lives in TraceCraft.Core (Cli/TracecraftCli.cs).
+// Whatever happens, the process ends with "Error: <message>" and exit code 1, never with the runtime's
+// "Unhandled exception" and a stack trace (exit 134): TracecraftCli.Run reports every failure of a verb, and the two
+// handlers below catch what escapes it (a failure outside a verb, or on another thread).
+AppDomain.CurrentDomain.UnhandledException += (_, e) => LastResort(e.ExceptionObject as Exception);
+
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -12,11 +17,33 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-return TracecraftCli.Run(args, new CliContext
+try
 {
-    Out = Console.Out,
-    Error = Console.Error,
-    WorkingDirectory = Directory.GetCurrentDirectory(),
-    Environment = Environment.GetEnvironmentVariable,
-    Cancellation = cancellation.Token,
-});
+    return TracecraftCli.Run(args, new CliContext
+    {
+        Out = Console.Out,
+        Error = Console.Error,
+        WorkingDirectory = Directory.GetCurrentDirectory(),
+        Environment = Environment.GetEnvironmentVariable,
+        Cancellation = cancellation.Token,
+    });
+}
+catch (Exception e)
+{
+    LastResort(e);
+    return 1;
+}
+
+static void LastResort(Exception? e)
+{
+    try
+    {
+        Console.Error.WriteLine($"Error: {e?.Message ?? "unexpected failure"}");
+        Console.Error.Flush();
+    }
+    catch (Exception)
+    {
+        // stderr itself is gone: the exit code is all that is left to say it.
+    }
+    Environment.Exit(1);
+}

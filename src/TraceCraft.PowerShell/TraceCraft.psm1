@@ -38,7 +38,15 @@ function tracecraft {
     $all = @()
     if ($null -ne $Arguments) { $all += $Arguments }
     if ($PSBoundParameters.ContainsKey('o')) { $all += @('-o', $o) }
-    TraceCraft\Invoke-TraceCraft -ArgumentList $all
+    try {
+        TraceCraft\Invoke-TraceCraft -ArgumentList $all
+    }
+    catch {
+        # Invoke-TraceCraft reports its own failures and sets $LASTEXITCODE; this is for anything that escapes it
+        # anyway, so that a caller's `; exit $LASTEXITCODE` never sees a stale (or no) exit code.
+        $global:LASTEXITCODE = 1
+        [Console]::Error.WriteLine('Error: ' + $_.Exception.Message)
+    }
     if ($global:LASTEXITCODE -ne 0) {
         # The message is already on stderr in the original's words; this only marks the call as failed ($? = false,
         # and so exit code 1 for pwsh -Command) without printing a second, PowerShell-styled error. The target is the

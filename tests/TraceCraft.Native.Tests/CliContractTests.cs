@@ -60,7 +60,8 @@ namespace TraceCraft.Native.Tests
         [InlineData("Error: argument --timeout: invalid number of seconds: 'soon'", "wait-for", "design", "--timeout", "soon")]
         [InlineData("Error: memory: invalid choice: 'put' (choose from set, get, list, delete)", "memory", "put", "k", "v")]
         [InlineData("Error: unrecognized arguments: extra", "step-status", "design", "extra")]
-        [InlineData("Error: argument --needs-review: not allowed with argument --blocked", "complete", "design", "--blocked", "--needs-review")]
+        [InlineData("Error: argument --timeout: 5000000 is out of range: give 0 to 2000000 seconds", "wait-for", "design", "--timeout", "5000000")]
+        [InlineData("Error: argument --endpoint: '127.0.0.1:7480' has no scheme: write it as a URL, e.g. http://127.0.0.1:7480", "init", "--project", "p", "--agent", "a", "--endpoint", "127.0.0.1:7480")]
         public async Task UsageErrors_ExitTwo_WithAHint(string expectedError, params string[] args)
         {
             var result = await RunAsync(args);

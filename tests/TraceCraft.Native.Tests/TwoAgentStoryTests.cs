@@ -65,7 +65,7 @@ namespace TraceCraft.Native.Tests
             string mockup = "<html><body>mockup für alle</body></html>\n";
             File.WriteAllText(Path.Combine(Workspace.AgentDirectory("designer"), "mockup.html"), mockup);
             (await Designer("artifact", "upload", "mockup.html", "--step", "design"))
-                .AssertSucceeded($"Uploaded mockup.html -> {Project}/artifacts/design/mockup.html");
+                .AssertSucceeded("Uploaded mockup.html -> artifacts/design/mockup.html");
             using (var wait = Workspace.StartAs("developer", "wait-for", "design", "--timeout", "120"))
             {
                 await wait.WaitForErrorTextAsync("Waiting for: design", Long);
@@ -81,9 +81,9 @@ namespace TraceCraft.Native.Tests
 
             string downloaded = Path.Combine(Workspace.AgentDirectory("developer"), "mockup.html");
             (await Developer("artifact", "download", "mockup.html", "--step", "design"))
-                .AssertSucceeded($"Downloaded {Project}/artifacts/design/mockup.html -> {downloaded}");
+                .AssertSucceeded($"Downloaded artifacts/design/mockup.html -> {downloaded}");
             Assert.Equal(mockup, File.ReadAllText(downloaded));
-            (await Developer("artifact", "list", "--step", "design")).AssertSucceeded($"{Project}/artifacts/design/mockup.html");
+            (await Developer("artifact", "list", "--step", "design")).AssertSucceeded("artifacts/design/mockup.html");
 
             (await Developer("step-status", "design")).AssertSucceeded("design: complete (agent: designer)");
             (await Developer("step-status", "implementation")).AssertSucceeded("implementation: in_progress (agent: developer)");
@@ -154,7 +154,8 @@ namespace TraceCraft.Native.Tests
             Assert.True(blocked.Elapsed < TimeSpan.FromSeconds(30), blocked.ToString());
 
             var timeout = await Developer("wait-for", "ui", "db", "--timeout", "1");
-            timeout.AssertExitCode(1).AssertOut("Timeout after 1s. Not all steps complete: ui, db");
+            timeout.AssertExitCode(1).AssertOut();
+            Assert.Equal("Error: Timeout after 1s. Not all steps complete: ui, db", timeout.ErrorLines[^1]);
         }
     }
 

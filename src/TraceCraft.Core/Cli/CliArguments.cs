@@ -75,6 +75,31 @@ namespace TraceCraft.Cli
 
         public static TcException Usage(string message) => new TcException(TcErrorCode.UsageError, message);
 
+        /// <summary>
+        /// Every number option of the command line and the values it allows, in seconds: one place, so that no
+        /// verb can pass a value the engine or the runtime cannot hold (TimeSpan overflows near 1e13 s, timers and
+        /// CancelAfter refuse more than about 24.8 days on .NET Framework). Leases match -LeaseSeconds of the cmdlets.
+        /// </summary>
+        private static readonly Dictionary<string, (double Min, double Max)> SecondsRanges = new Dictionary<string, (double, double)>(StringComparer.Ordinal)
+        {
+            ["--timeout"] = (0, 2_000_000),
+            ["--lease"] = (1, 31_622_400),
+            ["--stale-after"] = (1, 31_622_400),
+        };
+
+        /// <summary>The value of a number-of-seconds option, checked against its range; null when the option is absent.</summary>
+        public double? Seconds(string option)
+        {
+            if (Value(option) is not string text) return null;
+            var (min, max) = SecondsRanges[option];
+            if (!double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double value)
+                || double.IsNaN(value) || double.IsInfinity(value))
+                throw Usage($"argument {option}: invalid number of seconds: '{text}'");
+            if (value < min || value > max)
+                throw Usage($"argument {option}: {text} is out of range: give {min.ToString(System.Globalization.CultureInfo.InvariantCulture)} to {max.ToString(System.Globalization.CultureInfo.InvariantCulture)} seconds");
+            return value;
+        }
+
         private static bool IsNumber(string arg) => double.TryParse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
     }
 }

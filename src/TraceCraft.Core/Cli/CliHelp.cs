@@ -9,9 +9,11 @@ namespace TraceCraft.Cli
         private static readonly Dictionary<string, string> VerbHelp = new Dictionary<string, string>
         {
             ["init"] = "usage: tracecraft init --project P --agent A [--endpoint URL] [--bucket B] [--access-key K --secret-key S]\n" +
-                       "                      [--region R] [--backend s3|folder] [--path DIR] [--quote-if-match]\n" +
+                       "                      [--region R] [--backend s3|folder] [--path DIR] [--quote-if-match] [--no-save-keys]\n" +
                        "Writes .tracecraft.json here (mode 600, added to .gitignore), creates the bucket if missing and registers the agent.\n" +
-                       "Keys may come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the AWS profile instead (then they are not written).\n" +
+                       "Without --access-key/--secret-key, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are written to the file as the keys;\n" +
+                       "--no-save-keys leaves them out (each command then reads the environment or the AWS profile).\n" +
+                       "The endpoint is a URL with its scheme: http://localhost:9000.\n" +
                        "--backend folder keeps everything in a local folder (default ./.tracecraft-store): no server needed.",
             ["agents"] = "usage: tracecraft agents [--stale-after SECONDS]\nLists registered agents: id, status (stale when the heartbeat is older than 300 s), step, heartbeat age.",
             ["memory"] = "usage: tracecraft memory set KEY VALUE [--json] [--if-absent | --if-version V]\n" +
@@ -36,7 +38,7 @@ namespace TraceCraft.Cli
             ["handoff"] = "usage: tracecraft handoff STEP_ID\nShows the handoff note of a step.",
             ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT]\nDeclares a step and its dependencies (cycles are refused).",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
-            ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now.",
+            ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;

@@ -66,8 +66,10 @@ namespace TraceCraft.Cli
                 context.Error.WriteLine("Error: cancelled.");
                 return Failure;
             }
-            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // The last resort: a file the OS refuses, or a bug. One line and exit 1, as for any failure; never a
+                // stack trace (it could hold arguments, and it tells a user nothing they can act on).
                 context.Error.WriteLine($"Error: {e.Message}");
                 return Failure;
             }
@@ -136,8 +138,9 @@ namespace TraceCraft.Cli
         {
             var a = CliArguments.Parse(args,
                 new[] { "--project", "--agent", "--endpoint", "--bucket", "--access-key", "--secret-key", "--region", "--backend", "--path" },
-                new[] { "--quote-if-match" });
+                new[] { "--quote-if-match", "--no-save-keys" });
             a.NoMoreThan(0);
+            if (TcConfig.EndpointProblem(a.Value("--endpoint")) is string problem) throw CliArguments.Usage($"argument --endpoint: {problem}");
             string project = a.Value("--project") ?? throw CliArguments.Usage("the following arguments are required: --project");
             string agent = a.Value("--agent") ?? _context.Environment("TRACECRAFT_AGENT") ?? throw CliArguments.Usage("the following arguments are required: --agent");
             var context = await ProjectSetup.InitializeAsync(new InitRequest
@@ -152,6 +155,7 @@ namespace TraceCraft.Cli
                 Region = a.Value("--region"),
                 Path = a.Value("--path"),
                 QuoteIfMatch = a.Flag("--quote-if-match"),
+                SaveEnvironmentKeys = !a.Flag("--no-save-keys"),
             }, Loader, _context.SessionOptions, _context.Cancellation).ConfigureAwait(false);
             Out.WriteLine($"Initialized project {context.Project} as agent {context.Agent} ({context.Location})");
             Out.WriteLine($"Config written to {context.ConfigPath}");
@@ -162,20 +166,25 @@ namespace TraceCraft.Cli
         {
             var a = CliArguments.Parse(args, new[] { "--stale-after" }, None);
             a.NoMoreThan(0);
-            var staleAfter = a.Value("--stale-after") is string s ? TimeSpan.FromSeconds(Seconds(s, "--stale-after")) : (TimeSpan?)null;
+            var staleAfter = a.Seconds("--stale-after") is double s ? TimeSpan.FromSeconds(s) : (TimeSpan?)null;
             return WithSession(async session =>
             {
                 var agents = await session.Agents.ListAsync(staleAfter, _context.Cancellation).ConfigureAwait(false);
                 if (agents.Count == 0)
                 {
-                    Out.WriteLine("No agents registered.");
+                    Out.WriteLine("No agents found.");
                     return TracecraftCli.Success;
                 }
-                int idWidth = Math.Max(2, agents.Max(x => x.Id.Length));
-                int stepWidth = Math.Max(4, agents.Max(x => (x.Step ?? "-").Length));
-                Out.WriteLine($"{"ID".PadRight(idWidth)}  {"STATUS",-8}  {"STEP".PadRight(stepWidth)}  HEARTBEAT");
+                // The original's table: Python's f"{id:<25} {status:<10} {step:<15} {age}" (pads, never truncates).
+                Out.WriteLine($"{"ID",-25} {"Status",-10} {"Step",-15} Heartbeat Age");
+                Out.WriteLine(new string('-', 70));
                 foreach (var agent in agents)
-                    Out.WriteLine($"{agent.Id.PadRight(idWidth)}  {(agent.IsStale ? "stale" : agent.Status),-8}  {(agent.Step ?? "-").PadRight(stepWidth)}  {Age(agent.Age)}");
+                {
+                    // Stale needs a heartbeat to be old; without one the age is unknown and the status is as recorded.
+                    string status = agent.Age is not null && agent.IsStale ? "stale" : agent.Status;
+                    string age = agent.Age is TimeSpan t ? $"{(long)Math.Floor(Math.Max(0, t.TotalMinutes))}m ago" : "unknown";
+                    Out.WriteLine($"{agent.Id,-25} {status,-10} {agent.Step ?? "-",-15} {age}");
+                }
                 return TracecraftCli.Success;
             });
         }
@@ -189,7 +198,7 @@ namespace TraceCraft.Cli
             {
                 "set" => WithSession(async session =>
                 {
-                    string key = a.Required(0, "key"), value = a.Required(1, "value");
+                    string key = NonEmptyKey(a.Required(0, "key")), value = a.Required(1, "value");
                     a.NoMoreThan(2);
                     var mode = a.Value("--if-version") is not null ? MemoryWriteMode.IfVersion : a.Flag("--if-absent") ? MemoryWriteMode.IfAbsent : MemoryWriteMode.Always;
                     var entry = a.Flag("--json")
@@ -200,7 +209,7 @@ namespace TraceCraft.Cli
                 }),
                 "get" => WithSession(async session =>
                 {
-                    string key = a.Required(0, "key");
+                    string key = NonEmptyKey(a.Required(0, "key"));
                     a.NoMoreThan(1);
                     var entry = await session.Memory.GetAsync(key, _context.Cancellation).ConfigureAwait(false);
                     if (entry is null)
@@ -222,7 +231,7 @@ namespace TraceCraft.Cli
                 }),
                 "delete" => WithSession(async session =>
                 {
-                    string key = a.Required(0, "key");
+                    string key = NonEmptyKey(a.Required(0, "key"));
                     a.NoMoreThan(1);
                     if (!await session.Memory.RemoveAsync(key, _context.Cancellation).ConfigureAwait(false))
                         throw new TcException(TcErrorCode.MemoryKeyNotFound, $"Memory key not found: {key}", key);
@@ -238,6 +247,7 @@ namespace TraceCraft.Cli
             var a = CliArguments.Parse(args, None, None);
             string to = a.Required(0, "agent_id"), text = a.Required(1, "message");
             a.NoMoreThan(2);
+            if (to.Length == 0) throw new TcException(TcErrorCode.InvalidIdentifier, "Recipient cannot be empty", to);
             return WithSession(async session =>
             {
                 await session.Messages.SendAsync(to, text, _context.Cancellation).ConfigureAwait(false);
@@ -250,10 +260,11 @@ namespace TraceCraft.Cli
         {
             var a = CliArguments.Parse(args, new[] { "--timeout" }, new[] { "--delete", "--unread", "--wait", "--refresh" });
             a.NoMoreThan(0);
+            double timeout = a.Seconds("--timeout") ?? 300;
             return WithSession(async session =>
             {
                 IReadOnlyList<Message> messages = a.Flag("--wait")
-                    ? await session.Messages.WaitAsync(TimeSpan.FromSeconds(a.Value("--timeout") is string t ? Seconds(t, "--timeout") : 300), _context.Cancellation).ConfigureAwait(false)
+                    ? await session.Messages.WaitAsync(TimeSpan.FromSeconds(timeout), _context.Cancellation).ConfigureAwait(false)
                     : await session.Messages.ReadAsync(new InboxQuery { UnreadOnly = a.Flag("--unread"), Refresh = a.Flag("--refresh") }, _context.Cancellation).ConfigureAwait(false);
                 if (messages.Count == 0)
                 {
@@ -275,7 +286,7 @@ namespace TraceCraft.Cli
             var a = CliArguments.Parse(args, new[] { "--lease" }, None);
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
-            double? lease = a.Value("--lease") is string l ? Seconds(l, "--lease") : null;
+            double? lease = a.Seconds("--lease");
             return WithSession(async session =>
             {
                 var claim = await session.Claims.ClaimAsync(step, lease, _context.Cancellation).ConfigureAwait(false);
@@ -290,7 +301,7 @@ namespace TraceCraft.Cli
             var a = CliArguments.Parse(args, new[] { "--lease" }, None);
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
-            double? lease = a.Value("--lease") is string l ? Seconds(l, "--lease") : null;
+            double? lease = a.Seconds("--lease");
             return WithSession(async session =>
             {
                 var claim = await session.Claims.RenewAsync(step, lease, cancellationToken: _context.Cancellation).ConfigureAwait(false);
@@ -304,17 +315,19 @@ namespace TraceCraft.Cli
             var a = CliArguments.Parse(args, new[] { "--note", "--to", "--next-action" }, new[] { "--blocked", "--needs-review", "--changed-files-from-git", "--force" });
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
-            if (a.Flag("--blocked") && a.Flag("--needs-review")) throw CliArguments.Usage("argument --needs-review: not allowed with argument --blocked");
+            // The original checks this itself (not its argument parser): an error, exit 1.
+            if (a.Flag("--blocked") && a.Flag("--needs-review")) throw new TcException(TcErrorCode.InvalidArgument, "Use at most one of --blocked / --needs-review");
             string state = a.Flag("--blocked") ? StepStatus.Blocked : a.Flag("--needs-review") ? StepStatus.NeedsReview : StepStatus.Complete;
             return WithSession(async session =>
             {
+                string[]? changedFiles = a.Flag("--changed-files-from-git") ? GitChangedFiles.ReadOrNone(_context.WorkingDirectory) : null;
                 var result = await session.Steps.CompleteAsync(step, new CompletionRequest
                 {
                     Note = a.Value("--note"),
                     To = a.Value("--to"),
                     NextAction = a.Value("--next-action"),
                     State = state,
-                    ChangedFiles = a.Flag("--changed-files-from-git") ? GitChangedFiles.Read(_context.WorkingDirectory) : null,
+                    ChangedFiles = changedFiles,
                     Force = a.Flag("--force"),
                 }, _context.Cancellation).ConfigureAwait(false);
                 string line = state switch
@@ -324,6 +337,7 @@ namespace TraceCraft.Cli
                     _ => $"Completed step {step}",
                 };
                 if (result.Handoff?.NextAgent is string to) line += $" → handed off to {to}";
+                if (changedFiles is { Length: > 0 }) line += $" ({changedFiles.Length} changed file(s))";
                 Out.WriteLine(line);
                 return TracecraftCli.Success;
             }, finishedStep: step);
@@ -346,7 +360,8 @@ namespace TraceCraft.Cli
         {
             var a = CliArguments.Parse(args, new[] { "--timeout" }, None);
             if (a.Positionals.Count == 0) throw CliArguments.Usage("the following arguments are required: step_ids");
-            var timeout = TimeSpan.FromSeconds(a.Value("--timeout") is string t ? Seconds(t, "--timeout") : 300);
+            double seconds = a.Seconds("--timeout") ?? 300;
+            var timeout = TimeSpan.FromSeconds(seconds);
             return WithSession(async session =>
             {
                 var lastReport = TimeSpan.FromSeconds(-10);
@@ -363,8 +378,9 @@ namespace TraceCraft.Cli
                 }
                 catch (TcException e) when (e.Code == TcErrorCode.WaitTimeout)
                 {
-                    Out.WriteLine(e.Message);
-                    return TracecraftCli.Failure;
+                    // The original's line names every step asked for, not only the open ones.
+                    throw new TcException(TcErrorCode.WaitTimeout,
+                        $"Timeout after {seconds.ToString(CultureInfo.InvariantCulture)}s. Not all steps complete: {string.Join(", ", a.Positionals)}", e.Target, e);
                 }
                 Out.WriteLine($"All steps complete: {string.Join(", ", a.Positionals)}");
                 return TracecraftCli.Success;
@@ -385,15 +401,23 @@ namespace TraceCraft.Cli
                     string path = a.Required(0, "path");
                     a.NoMoreThan(1);
                     var artifact = await session.Artifacts.UploadAsync(System.IO.Path.Combine(_context.WorkingDirectory, path), step, a.Value("--name"), overwrite: !a.Flag("--no-overwrite"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                    Out.WriteLine($"Uploaded {artifact.Name} -> {artifact.Key}");
+                    Out.WriteLine($"Uploaded {artifact.Name} -> {ProjectRelative(session, artifact.Key)}");
                     return TracecraftCli.Success;
                 }),
                 "download" => WithSession(async session =>
                 {
                     string name = a.Required(0, "name");
                     a.NoMoreThan(1);
-                    var artifact = await session.Artifacts.DownloadAsync(name, step, a.Value("--output"), _context.WorkingDirectory, a.Flag("--force"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                    Out.WriteLine($"Downloaded {artifact.Key} -> {a.Value("--output") ?? artifact.LocalPath}");
+                    Artifact artifact;
+                    try
+                    {
+                        artifact = await session.Artifacts.DownloadAsync(name, step, a.Value("--output"), _context.WorkingDirectory, a.Flag("--force"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                    }
+                    catch (TcException e) when (e.Code == TcErrorCode.ArtifactNotFound && e.Target is string key)
+                    {
+                        throw new TcException(TcErrorCode.ArtifactNotFound, $"Artifact not found: {ProjectRelative(session, key)}", key, e);
+                    }
+                    Out.WriteLine($"Downloaded {ProjectRelative(session, artifact.Key)} -> {a.Value("--output") ?? artifact.LocalPath}");
                     return TracecraftCli.Success;
                 }),
                 "list" => WithSession(async session =>
@@ -401,7 +425,7 @@ namespace TraceCraft.Cli
                     a.NoMoreThan(0);
                     var artifacts = await session.Artifacts.ListAsync(step, cancellationToken: _context.Cancellation).ConfigureAwait(false);
                     if (artifacts.Count == 0) Out.WriteLine("No artifacts found.");
-                    foreach (var artifact in artifacts) Out.WriteLine(artifact.Key);
+                    foreach (var artifact in artifacts) Out.WriteLine(ProjectRelative(session, artifact.Key));
                     return TracecraftCli.Success;
                 }),
                 _ => throw CliArguments.Usage($"artifact: invalid choice: '{action}' (choose from upload, download, list)"),
@@ -458,26 +482,18 @@ namespace TraceCraft.Cli
             CliArguments.Parse(args, None, None).NoMoreThan(0);
             return WithSession(async session =>
             {
-                await session.Agents.TouchAsync(force: true, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                await session.Agents.HeartbeatAsync(cancellationToken: _context.Cancellation).ConfigureAwait(false);
                 Out.WriteLine($"Heartbeat sent for {session.AgentId}");
                 return TracecraftCli.Success;
             });
         }
 
-        private static double Seconds(string text, string option)
-        {
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 0 && !double.IsInfinity(value))
-                return value;
-            throw CliArguments.Usage($"argument {option}: invalid number of seconds: '{text}'");
-        }
+        /// <summary>The original's check, with its words (the engine would refuse an empty key too, less plainly).</summary>
+        private static string NonEmptyKey(string key) =>
+            key.Length > 0 ? key : throw new TcException(TcErrorCode.InvalidIdentifier, "Key cannot be empty", key);
 
-        private static string Age(TimeSpan? age) => age switch
-        {
-            null => "never",
-            TimeSpan t when t.TotalSeconds < 60 => $"{Math.Max(0, t.TotalSeconds):0}s ago",
-            TimeSpan t when t.TotalMinutes < 60 => $"{t.TotalMinutes:0}m ago",
-            TimeSpan t when t.TotalHours < 48 => $"{t.TotalHours:0}h ago",
-            TimeSpan t => $"{t.TotalDays:0}d ago",
-        };
+        /// <summary>An object key as the original prints it: relative to the project (artifacts/design/mockup.html).</summary>
+        private static string ProjectRelative(TcSession session, string key) =>
+            key.StartsWith(session.Layout.Root, StringComparison.Ordinal) ? key.Substring(session.Layout.Root.Length) : key;
     }
 }

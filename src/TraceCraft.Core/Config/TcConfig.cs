@@ -42,8 +42,14 @@ namespace TraceCraft.Config
             TimeoutSeconds = TimeoutSeconds, Source = Source,
         };
 
+        /// <summary>
+        /// The options of the S3 store. When the config holds no keys, this first asks the AWS SDK's own chain
+        /// (environment, profile files, instance metadata) whether it has any, so that a missing key is one clear
+        /// error (<see cref="TcErrorCode.CredentialsNotFound"/>) now rather than the SDK's dump at the first request.
+        /// </summary>
         public S3StoreOptions ToS3Options()
         {
+            if (string.IsNullOrEmpty(AccessKey) || string.IsNullOrEmpty(SecretKey)) S3Credentials.EnsureAvailable();
             // Long enough to ride out a server restart, short enough that a wrong endpoint fails within seconds.
             var timeout = TimeoutSeconds is double s && s > 0 ? TimeSpan.FromSeconds(s) : TimeSpan.FromSeconds(8);
             return new S3StoreOptions
@@ -114,14 +120,20 @@ namespace TraceCraft.Config
             }
         }
 
+        /// <summary>The longest request timeout a config may ask for: an hour (a TimeSpan overflows near 1e13 s).</summary>
+        public const double MaxTimeoutSeconds = 3600;
+
         /// <summary>Checks that the backend has what it needs.</summary>
         public void Check()
         {
             string where = Source ?? "the configuration";
+            if (TimeoutSeconds is double t && !(t >= 0 && t <= MaxTimeoutSeconds))
+                throw Invalid(where, $"'timeout_seconds' must be between 0 (the default) and {MaxTimeoutSeconds}");
             switch (Backend)
             {
                 case Backends.S3:
                     if (string.IsNullOrEmpty(Bucket)) throw Invalid(where, "'bucket' is missing");
+                    if (EndpointProblem(Endpoint) is string problem) throw Invalid(where, "'endpoint' " + problem);
                     break;
                 case Backends.Folder:
                     if (string.IsNullOrEmpty(Path)) throw Invalid(where, "'path' is missing for the folder backend");
@@ -131,6 +143,20 @@ namespace TraceCraft.Config
                 default:
                     throw Invalid(where, $"the backend '{Backend}' is unknown (use 's3' or 'folder')");
             }
+        }
+
+        /// <summary>
+        /// Why an S3 endpoint cannot be used, or null when it can (or is absent: then AWS). It must be an absolute
+        /// http or https URL; the SDK would otherwise fail deep inside with its own exception.
+        /// </summary>
+        public static string? EndpointProblem(string? endpoint)
+        {
+            if (string.IsNullOrEmpty(endpoint)) return null;
+            if (Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) && uri.Host.Length > 0)
+                return null;
+            return endpoint!.Contains("://")
+                ? $"'{endpoint}' is not a valid http:// or https:// URL"
+                : $"'{endpoint}' has no scheme: write it as a URL, e.g. http://{endpoint}";
         }
 
         private static TcException Invalid(string source, string what) =>

@@ -58,5 +58,7 @@ namespace TraceCraft.Errors
         ValueTooLarge,
         /// <summary>A JSON value nests deeper than is written (so that every client can read it back).</summary>
         ValueTooDeep,
+        /// <summary>No S3 keys anywhere: not in the config, not in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, no AWS profile.</summary>
+        CredentialsNotFound,
     }
 }

@@ -14,7 +14,7 @@ namespace TraceCraft.Protocol
     /// <summary>
     /// The agent registry (<c>agents/&lt;id&gt;.json</c>) and presence. Every command refreshes the agent's heartbeat at
     /// most once a minute (one PUT, rate-limited through a local marker file), a claim records the step held, and
-    /// <see cref="StartHeartbeat"/> keeps a long session fresh. An agent whose heartbeat is older than the stale
+    /// <see cref="StartHeartbeatAsync"/> keeps a long session fresh. An agent whose heartbeat is older than the stale
     /// threshold (default 5 minutes, as the original) is shown as stale.
     /// </summary>
     public sealed class AgentService
@@ -31,34 +31,46 @@ namespace TraceCraft.Protocol
 
         /// <summary>
         /// Refreshes the heartbeat unless one was written in the last minute (and the step is unchanged). Failures
-        /// are warnings: presence must never break the command it rides on.
+        /// are warnings: the presence every command refreshes on the side must never break the command it rides on.
         /// </summary>
         public async Task TouchAsync(string? step = null, bool force = false, CancellationToken cancellationToken = default)
         {
             var marker = ReadMarker();
-            var now = _session.Clock.Now;
             bool stepChanged = step is not null && step != marker?.Step;
-            if (!force && !stepChanged && marker is not null && now - marker.WrittenAt < HeartbeatEvery) return;
+            if (!force && !stepChanged && marker is not null && _session.Clock.Now - marker.WrittenAt < HeartbeatEvery) return;
             try
             {
-                DateTimeOffset startedAt = marker?.StartedAt ?? now;
-                string? summary = marker?.Summary;
-                if (marker is null)
-                {
-                    var existing = await ReadAsync(_session.AgentId, DefaultStaleAfter, cancellationToken).ConfigureAwait(false);
-                    if (existing is not null)
-                    {
-                        startedAt = existing.StartedAt ?? now;
-                        summary = existing.Summary;
-                        step ??= existing.Step;
-                    }
-                }
-                await WriteAsync(startedAt, step ?? marker?.Step, summary, cancellationToken).ConfigureAwait(false);
+                await BeatAsync(marker, step, cancellationToken).ConfigureAwait(false);
             }
             catch (TcException e)
             {
                 _session.Warn($"Could not refresh the heartbeat of {_session.AgentId}: {e.Message}");
             }
+        }
+
+        /// <summary>
+        /// Writes the heartbeat now, keeping the step held (or naming <paramref name="step"/>). A failure is an error:
+        /// this is what an explicit heartbeat (the heartbeat verb, Start-TcHeartbeat's first beat) asked for.
+        /// </summary>
+        public Task<Agent> HeartbeatAsync(string? step = null, CancellationToken cancellationToken = default) =>
+            BeatAsync(ReadMarker(), step, cancellationToken);
+
+        private async Task<Agent> BeatAsync(Marker? marker, string? step, CancellationToken cancellationToken)
+        {
+            var now = _session.Clock.Now;
+            DateTimeOffset startedAt = marker?.StartedAt ?? now;
+            string? summary = marker?.Summary;
+            if (marker is null)
+            {
+                var existing = await ReadAsync(_session.AgentId, DefaultStaleAfter, cancellationToken).ConfigureAwait(false);
+                if (existing is not null)
+                {
+                    startedAt = existing.StartedAt ?? now;
+                    summary = existing.Summary;
+                    step ??= existing.Step;
+                }
+            }
+            return await WriteAsync(startedAt, step ?? marker?.Step, summary, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>After a step is finished: the agent record stops naming it as the agent's step (one PUT, only if it did).</summary>
@@ -85,16 +97,20 @@ namespace TraceCraft.Protocol
             }
         }
 
-        /// <summary>Refreshes the heartbeat every <paramref name="interval"/> until disposed.</summary>
-        public IDisposable StartHeartbeat(TimeSpan interval)
+        /// <summary>
+        /// Writes a heartbeat now (a failure is thrown: the caller learns at once that the store refuses it), then
+        /// refreshes it every <paramref name="interval"/> in the background until disposed; those later beats are
+        /// best effort (a warning each).
+        /// </summary>
+        public async Task<IDisposable> StartHeartbeatAsync(TimeSpan interval, CancellationToken cancellationToken = default)
         {
             if (interval <= TimeSpan.Zero) throw new TcException(TcErrorCode.InvalidArgument, "The heartbeat interval must be positive.");
-            var timer = new Timer(_ =>
+            await HeartbeatAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new Timer(_ =>
             {
                 try { TouchAsync(force: true).GetAwaiter().GetResult(); }
                 catch (Exception e) { _session.Warn($"Heartbeat failed: {e.Message}"); }
-            }, null, TimeSpan.Zero, interval);
-            return timer;
+            }, null, interval, interval);
         }
 
         /// <summary>All registered agents, with their age and whether they are stale.</summary>

@@ -16,9 +16,15 @@ namespace TraceCraft.Protocol
         public string Backend { get; init; } = Backends.S3;
         public string? Endpoint { get; init; }
         public string? Bucket { get; init; }
-        /// <summary>Explicit keys are written to the config (mode 600); keys from the environment are not.</summary>
+        /// <summary>Keys given explicitly; they are written to the config (mode 600).</summary>
         public string? AccessKey { get; init; }
         public string? SecretKey { get; init; }
+        /// <summary>
+        /// Without explicit keys, write AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY into the config too, as the original
+        /// does, so that later commands work in a shell without them (default). False (--no-save-keys, -NoSaveKeys)
+        /// leaves them in the environment, for those who keep keys there or in an AWS profile.
+        /// </summary>
+        public bool SaveEnvironmentKeys { get; init; } = true;
         public string? Region { get; init; }
         /// <summary>Folder of the folder store; default <c>.tracecraft-store</c> in the working folder.</summary>
         public string? Path { get; init; }
@@ -34,6 +40,11 @@ namespace TraceCraft.Protocol
         {
             IdValidator.Validate(IdKind.Project, request.Project);
             IdValidator.Validate(IdKind.Agent, request.Agent);
+            if (request.Backend == Backends.S3 && TcConfig.EndpointProblem(request.Endpoint) is string problem)
+                throw new TcException(TcErrorCode.InvalidArgument, $"The endpoint {problem}.", request.Endpoint);
+            if ((request.AccessKey is null) != (request.SecretKey is null))
+                throw new TcException(TcErrorCode.InvalidArgument, "Give both --access-key and --secret-key, or neither (then AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the AWS profile are used).");
+            var (accessKey, secretKey) = KeysToWrite(request, loader);
             string? path = request.Backend == Backends.Folder
                 ? Path.GetFullPath(Path.Combine(loader.WorkingDirectory, request.Path ?? DefaultFolderStore))
                 : null;
@@ -45,15 +56,13 @@ namespace TraceCraft.Protocol
                 Project = request.Project,
                 // The explicit agent is what the file records; TRACECRAFT_AGENT overrides it later, when the config is read.
                 AgentId = request.Agent,
-                AccessKey = request.AccessKey,
-                SecretKey = request.SecretKey,
+                AccessKey = accessKey,
+                SecretKey = secretKey,
                 Region = request.Region,
                 Path = path,
                 QuoteIfMatch = request.QuoteIfMatch,
             };
             config.Check();
-            if ((config.AccessKey is null) != (config.SecretKey is null))
-                throw new TcException(TcErrorCode.InvalidArgument, "Give both --access-key and --secret-key, or neither (then AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the AWS profile are used).");
 
             using var session = new TcSession(config, options);
             if (UnwrapS3(session.Store) is S3ObjectStore s3)
@@ -68,6 +77,19 @@ namespace TraceCraft.Protocol
                 Location = session.Store.Location,
                 ConfigPath = file,
             };
+        }
+
+        /// <summary>
+        /// The keys the config records: the explicit ones, else (unless opted out) the environment's pair. Temporary
+        /// keys (with AWS_SESSION_TOKEN) are not written: the config has no place for the token and they expire.
+        /// </summary>
+        private static (string? AccessKey, string? SecretKey) KeysToWrite(InitRequest request, ConfigLoader loader)
+        {
+            if (request.AccessKey is not null || request.Backend != Backends.S3 || !request.SaveEnvironmentKeys)
+                return (request.AccessKey, request.SecretKey);
+            string? accessKey = loader.Env("AWS_ACCESS_KEY_ID"), secretKey = loader.Env("AWS_SECRET_ACCESS_KEY");
+            if (accessKey is null || secretKey is null || loader.Env("AWS_SESSION_TOKEN") is not null) return (null, null);
+            return (accessKey, secretKey);
         }
 
         private static IObjectStore UnwrapS3(IObjectStore store) => store switch

@@ -35,7 +35,8 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
-            HeartbeatTimers.Replace(Session.Agents.StartHeartbeat(TimeSpan.FromSeconds(IntervalSeconds)));
+            // The first beat is written now, and its failure reported here; the later ones are best effort.
+            HeartbeatTimers.Replace(Run((session, ct) => session.Agents.StartHeartbeatAsync(TimeSpan.FromSeconds(IntervalSeconds), ct)));
             WriteVerbose($"Heartbeat of {Session.AgentId} every {IntervalSeconds} s.");
         }
     }

@@ -33,7 +33,7 @@ namespace TraceCraft.PowerShell.Commands
         [Parameter]
         public string? Bucket { get; set; }
 
-        /// <summary>Access key (user name) and secret key (password). Omit to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the AWS profile.</summary>
+        /// <summary>Access key (user name) and secret key (password). Omit to use AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (written to the file unless -NoSaveKeys) or the AWS profile.</summary>
         [Parameter]
         [Credential]
         public PSCredential? Credential { get; set; }
@@ -49,6 +49,10 @@ namespace TraceCraft.PowerShell.Commands
         /// <summary>Send If-Match ETags quoted (Cloudflare R2 wants this; Ceph RGW refuses it).</summary>
         [Parameter]
         public SwitchParameter QuoteIfMatch { get; set; }
+
+        /// <summary>Do not write the keys of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY to the file: every command then reads them from the environment (or the AWS profile).</summary>
+        [Parameter]
+        public SwitchParameter NoSaveKeys { get; set; }
 
         protected override void ProcessItem()
         {
@@ -66,6 +70,7 @@ namespace TraceCraft.PowerShell.Commands
                 Region = Region,
                 Path = Path,
                 QuoteIfMatch = QuoteIfMatch,
+                SaveEnvironmentKeys = !NoSaveKeys,
             };
             var context = Run(ct => ProjectSetup.InitializeAsync(request, new ConfigLoader(folder), new TcSessionOptions { RequestObserver = OnRequest, Warning = OnWarning }, ct));
             WriteObject(context);

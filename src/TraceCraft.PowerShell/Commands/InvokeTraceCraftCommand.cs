@@ -31,9 +31,18 @@ namespace TraceCraft.PowerShell.Commands
                 Cancellation = Cancellation,
                 SessionOptions = new TcSessionOptions { RequestObserver = OnRequest },
             };
-            int code = Run(_ => TracecraftCli.RunAsync(ArgumentList, context));
-            output.Flush();
-            InvokeCommand.InvokeScript("$global:LASTEXITCODE = " + code.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // $LASTEXITCODE is set whatever happens: a caller's `; exit $LASTEXITCODE` must never turn a failure into 0.
+            // RunAsync reports every failure itself; what can still escape here (Ctrl+C stopping the pipeline) is a failure.
+            int code = TracecraftCli.Failure;
+            try
+            {
+                code = Run(_ => TracecraftCli.RunAsync(ArgumentList, context));
+            }
+            finally
+            {
+                output.Flush();
+                SessionState.PSVariable.Set("global:LASTEXITCODE", code);
+            }
         }
 
         /// <summary>A TextWriter that hands each complete line to a callback.</summary>

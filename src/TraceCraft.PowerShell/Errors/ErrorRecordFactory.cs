@@ -16,6 +16,7 @@ namespace TraceCraft.PowerShell.Errors
             TcErrorCode.ConfigInvalid or TcErrorCode.CorruptObject => ErrorCategory.InvalidData,
             TcErrorCode.StoreUnreachable => ErrorCategory.ConnectionError,
             TcErrorCode.AccessDenied => ErrorCategory.PermissionDenied,
+            TcErrorCode.CredentialsNotFound => ErrorCategory.AuthenticationError,
             TcErrorCode.StepNotOwned => ErrorCategory.PermissionDenied,
             TcErrorCode.StepAlreadyClaimed => ErrorCategory.ResourceBusy,
             TcErrorCode.DestinationExists or TcErrorCode.StepSpecExists => ErrorCategory.ResourceExists,
@@ -27,6 +28,6 @@ namespace TraceCraft.PowerShell.Errors
 
         /// <summary>Errors that mean the command cannot run at all (terminating), rather than one item failed.</summary>
         public static bool IsFatal(TcErrorCode code) => code is TcErrorCode.ConfigNotFound or TcErrorCode.ConfigInvalid
-            or TcErrorCode.StoreUnreachable or TcErrorCode.AccessDenied or TcErrorCode.BucketNotFound;
+            or TcErrorCode.StoreUnreachable or TcErrorCode.AccessDenied or TcErrorCode.CredentialsNotFound or TcErrorCode.BucketNotFound;
     }
 }

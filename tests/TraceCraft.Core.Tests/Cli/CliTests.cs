@@ -65,18 +65,22 @@ namespace TraceCraft.Tests.Cli
 
             File.WriteAllText(Path.Combine(Root, "designer", "mockup.html"), "<html/>");
             var up = Run("designer", "artifact", "upload", "mockup.html", "--step", "design");
-            Assert.Equal((0, $"Uploaded mockup.html -> {_project}/artifacts/design/mockup.html\n", ""), up);
-            Assert.Equal((0, $"{_project}/artifacts/design/mockup.html\n", ""), Run("developer", "artifact", "list", "--step", "design"));
+            Assert.Equal((0, "Uploaded mockup.html -> artifacts/design/mockup.html\n", ""), up);
+            Assert.Equal((0, "artifacts/design/mockup.html\n", ""), Run("developer", "artifact", "list", "--step", "design"));
             var down = Run("developer", "artifact", "download", "mockup.html", "--step", "design", "-o", "got.html");
-            Assert.Equal((0, $"Downloaded {_project}/artifacts/design/mockup.html -> got.html\n", ""), down);
+            Assert.Equal((0, "Downloaded artifacts/design/mockup.html -> got.html\n", ""), down);
             Assert.Equal("<html/>", File.ReadAllText(Path.Combine(Root, "developer", "got.html")));
             var again = Run("developer", "artifact", "download", "mockup.html", "--step", "design", "-o", "got.html");
             Assert.Equal(1, again.Code);
             Assert.StartsWith("Error: ", again.Err);
 
             var agents = Run("developer", "agents");
-            Assert.Matches(@"(?m)^designer\s+active\s+-\s+\d+s ago$", agents.Out); // design is complete: no step held
-            Assert.Matches(@"(?m)^developer\s+active\s+implementation\s+\d+s ago$", agents.Out);
+            // The original's table (Python's f"{id:<25} {status:<10} {step:<15} {age}"); design is complete: no step held.
+            Assert.Equal((0,
+                "ID                        Status     Step            Heartbeat Age\n" +
+                new string('-', 70) + "\n" +
+                "designer                  active     -               0m ago\n" +
+                "developer                 active     implementation  0m ago\n", ""), agents);
         }
 
         [Fact]
@@ -96,8 +100,9 @@ namespace TraceCraft.Tests.Cli
             Assert.Equal(1, bad.Code);
             Assert.Contains("not allowed", bad.Err);
             var timeout = Run("a", "wait-for", "never", "--timeout", "0.5");
-            Assert.Equal((1, "Timeout after 0.5s. Not all steps complete: never\n"), (timeout.Code, timeout.Out));
+            Assert.Equal((1, ""), (timeout.Code, timeout.Out));
             Assert.StartsWith("Waiting for: never", timeout.Err);
+            Assert.EndsWith("\nError: Timeout after 0.5s. Not all steps complete: never\n", timeout.Err);
             Assert.Equal((0, "No messages.\n", ""), Run("a", "inbox"));
             Assert.Equal((0, "No artifacts found.\n", ""), Run("a", "artifact", "list"));
         }
@@ -164,6 +169,153 @@ namespace TraceCraft.Tests.Cli
         }
 
         [Fact]
+        public void Agents_prints_the_originals_table_stale_unknown_and_empty()
+        {
+            Assert.Equal(0, Init("a").Code);
+            // An agent id longer than the column pads nothing and is not cut; an old heartbeat is stale; none is unknown.
+            string longId = "an-agent-with-a-long-name-of-30";
+            WriteAgent(longId, "{\"id\": \"" + longId + "\", \"status\": \"active\", \"step\": \"review\", \"heartbeat\": \"2020-01-01T00:00:00+00:00\"}");
+            WriteAgent("ghost", "{\"id\": \"ghost\", \"status\": \"idle\", \"step\": null}");
+            var result = Run("a", "agents");
+            Assert.Equal(0, result.Code);
+            var lines = result.Out.Split('\n');
+            Assert.Equal("ID                        Status     Step            Heartbeat Age", lines[0]);
+            Assert.Equal(new string('-', 70), lines[1]);
+            Assert.Equal("a                         active     -               0m ago", lines[2]);
+            Assert.Matches("^" + longId + @" stale      review          \d+m ago$", lines[3]);
+            Assert.Equal("ghost                     idle       -               unknown", lines[4]);
+        }
+
+        [Fact]
+        public void Agents_with_none_registered_says_so()
+        {
+            Assert.Equal(0, Init("a").Code);
+            Store().DeleteAsync($"{_project}/agents/a.json").GetAwaiter().GetResult();
+            // agents refreshes the caller's heartbeat only after it listed
+            Assert.Equal((0, "No agents found.\n", ""), Run("a", "agents"));
+        }
+
+        private void WriteAgent(string id, string json) =>
+            Store().PutAsync($"{_project}/agents/{id}.json", System.Text.Encoding.UTF8.GetBytes(json), TraceCraft.Storage.WriteCondition.None).GetAwaiter().GetResult();
+
+        [Fact]
+        public void The_originals_validation_lines_exit_1()
+        {
+            Assert.Equal(0, Init("a").Code);
+            Assert.Equal((1, "", "Error: Use at most one of --blocked / --needs-review\n"), Run("a", "complete", "s", "--blocked", "--needs-review"));
+            Assert.Equal((1, "", "Error: Recipient cannot be empty\n"), Run("a", "send", "", "text"));
+            Assert.Equal((1, "", "Error: Key cannot be empty\n"), Run("a", "memory", "set", "", "x"));
+            Assert.Equal((0, "s: pending\n", ""), Run("a", "step-status", "s"));
+        }
+
+        [Fact]
+        public void Artifact_keys_are_relative_to_the_project()
+        {
+            Assert.Equal(0, Init("a").Code);
+            File.WriteAllText(Path.Combine(Root, "a", "notes.txt"), "n");
+            Assert.Equal((0, "Uploaded notes.txt -> artifacts/shared/notes.txt\n", ""), Run("a", "artifact", "upload", "notes.txt"));
+            Assert.Equal((0, "artifacts/shared/notes.txt\n", ""), Run("a", "artifact", "list"));
+            Assert.Equal((1, "", "Error: Artifact not found: artifacts/design/mockup.html\n"), Run("a", "artifact", "download", "mockup.html", "--step", "design"));
+        }
+
+        [Fact]
+        public void Wait_for_timeout_names_every_step_asked_for_on_stderr()
+        {
+            Assert.Equal(0, Init("a").Code);
+            Run("a", "claim", "done");
+            Run("a", "complete", "done");
+            var timeout = Run("a", "wait-for", "done", "open", "--timeout", "0");
+            Assert.Equal((1, ""), (timeout.Code, timeout.Out));
+            Assert.Equal("Error: Timeout after 0s. Not all steps complete: done, open", timeout.Err.TrimEnd('\n').Split('\n').Last());
+        }
+
+        [Fact]
+        public void Complete_changed_files_from_git_outside_a_repository_records_none_and_completes()
+        {
+            Assert.Equal(0, Init("a").Code);
+            // Root is under the temp folder, never inside a git working tree.
+            Run("a", "claim", "s");
+            Assert.Equal((0, "Completed step s\n", ""), Run("a", "complete", "s", "--changed-files-from-git"));
+            Assert.Equal((0, "s: complete (agent: a)\n", ""), Run("a", "step-status", "s"));
+            Assert.DoesNotContain("changed files", Run("a", "handoff", "s").Out);
+        }
+
+        [Fact]
+        public void Complete_changed_files_from_git_in_a_repository_without_commits_records_none_and_completes()
+        {
+            Assert.Equal(0, Init("a").Code);
+            string folder = Path.Combine(Root, "a");
+            Git(folder, "init", "-q");
+            File.WriteAllText(Path.Combine(folder, "new.txt"), "x");
+            Run("a", "claim", "s");
+            Assert.Equal((0, "Completed step s\n", ""), Run("a", "complete", "s", "--changed-files-from-git"));
+            Git(folder, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "first");
+            Run("a", "claim", "t");
+            // .tracecraft.json is in .gitignore (init put it there): the untracked files are .gitignore and new.txt.
+            Assert.Equal((0, "Completed step t (2 changed file(s))\n", ""), Run("a", "complete", "t", "--changed-files-from-git"));
+            Assert.Contains("changed files: .gitignore, new.txt", Run("a", "handoff", "t").Out);
+        }
+
+        private static void Git(string folder, params string[] args)
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = folder, UseShellExecute = false };
+            foreach (var arg in args) start.ArgumentList.Add(arg);
+            using var git = System.Diagnostics.Process.Start(start)!;
+            git.WaitForExit();
+            Assert.Equal(0, git.ExitCode);
+        }
+
+        [Fact]
+        public void Number_options_out_of_range_are_usage_errors_naming_the_range()
+        {
+            Assert.Equal(0, Init("a").Code);
+            foreach (var (args, line) in new[]
+            {
+                (new[] { "wait-for", "x", "--timeout", "5000000" }, "Error: argument --timeout: 5000000 is out of range: give 0 to 2000000 seconds"),
+                (new[] { "wait-for", "x", "--timeout", "1e300" }, "Error: argument --timeout: 1e300 is out of range: give 0 to 2000000 seconds"),
+                (new[] { "inbox", "--wait", "--timeout", "-1" }, "Error: argument --timeout: -1 is out of range: give 0 to 2000000 seconds"),
+                (new[] { "agents", "--stale-after", "1e300" }, "Error: argument --stale-after: 1e300 is out of range: give 1 to 31622400 seconds"),
+                (new[] { "claim", "x", "--lease", "99999999999999999999" }, "Error: argument --lease: 99999999999999999999 is out of range: give 1 to 31622400 seconds"),
+                (new[] { "renew", "x", "--lease", "NaN" }, "Error: argument --lease: invalid number of seconds: 'NaN'"),
+                (new[] { "init", "--project", "p", "--agent", "a", "--endpoint", "127.0.0.1:7480" }, "Error: argument --endpoint: '127.0.0.1:7480' has no scheme: write it as a URL, e.g. http://127.0.0.1:7480"),
+                (new[] { "init", "--project", "p", "--agent", "a", "--endpoint", "localhost:7480" }, "Error: argument --endpoint: 'localhost:7480' has no scheme: write it as a URL, e.g. http://localhost:7480"),
+                (new[] { "init", "--project", "p", "--agent", "a", "--endpoint", "ftp://h/" }, "Error: argument --endpoint: 'ftp://h/' is not a valid http:// or https:// URL"),
+            })
+            {
+                var result = Run("a", args);
+                Assert.Equal((2, "", line + "\nRun 'tracecraft --help' for usage.\n"), result);
+            }
+        }
+
+        /// <summary>A client of the store the agents' configs name.</summary>
+        protected abstract TraceCraft.Storage.IObjectStore Store();
+
+        /// <summary>Makes the store refuse this agent's heartbeat from now on (each backend has its own way).</summary>
+        protected abstract void RefuseHeartbeats(string agent);
+
+        [Fact]
+        public void Heartbeat_fails_when_the_store_refuses_the_write()
+        {
+            Assert.Equal(0, Init("a").Code);
+            Assert.Equal((0, "Heartbeat sent for a\n", ""), Run("a", "heartbeat"));
+            RefuseHeartbeats("a");
+            var result = Run("a", "heartbeat");
+            Assert.Equal((1, ""), (result.Code, result.Out));
+            Assert.StartsWith("Error: ", result.Err);
+            Assert.Single(result.Err.TrimEnd('\n').Split('\n'));
+        }
+
+        [Fact]
+        public void A_hand_written_endpoint_without_scheme_is_a_clear_config_error()
+        {
+            Assert.Equal(0, Init("a").Code);
+            string config = Path.Combine(Root, "a", ".tracecraft.json");
+            File.WriteAllText(config, $"{{\"backend\": \"s3\", \"endpoint\": \"127.0.0.1:7480\", \"bucket\": \"b\", \"project\": \"{_project}\", \"agent_id\": \"a\"}}");
+            var result = Run("a", "inbox");
+            Assert.Equal((1, "", $"Error: The config '{config}' is not usable: 'endpoint' '127.0.0.1:7480' has no scheme: write it as a URL, e.g. http://127.0.0.1:7480. Run init again or fix the file.\n"), result);
+        }
+
+        [Fact]
         public void Init_never_prints_the_secret_and_help_works()
         {
             var init = Init("a");
@@ -179,6 +331,16 @@ namespace TraceCraft.Tests.Cli
     {
         public FolderCliTests(FolderBackend b) : base(b) { }
         protected override string InitArguments(string agent) => $"--backend folder --path {Path.Combine(Root, "bucket")}";
+
+        protected override TraceCraft.Storage.IObjectStore Store() => new TraceCraft.Storage.FolderObjectStore(Path.Combine(Root, "bucket"));
+
+        /// <summary>The agents folder becomes a regular file: writing agents/a.json fails (even as root, unlike a read-only folder).</summary>
+        protected override void RefuseHeartbeats(string agent)
+        {
+            string agents = Path.Combine(Root, "bucket", "objects", Path.GetFileName(Root), "agents");
+            Directory.Delete(agents, recursive: true);
+            File.WriteAllText(agents, "");
+        }
     }
 
     public sealed class S3CliTests : CliTests<S3Backend>
@@ -186,5 +348,14 @@ namespace TraceCraft.Tests.Cli
         public S3CliTests(S3Backend b) : base(b) { }
         protected override string InitArguments(string agent) =>
             $"--endpoint {Backend.Server.Endpoint} --bucket {Backend.Server.Bucket} --access-key {Backend.Server.AccessKey} --secret-key {Backend.Server.SecretKey}";
+
+        protected override TraceCraft.Storage.IObjectStore Store() => Backend.NewStore();
+
+        /// <summary>The agent's config names a bucket that does not exist.</summary>
+        protected override void RefuseHeartbeats(string agent)
+        {
+            string file = Path.Combine(Root, agent, ".tracecraft.json");
+            File.WriteAllText(file, File.ReadAllText(file).Replace($"\"{Backend.Server.Bucket}\"", $"\"{TestS3Server.UniqueName("nobucket")}\""));
+        }
     }
 }
