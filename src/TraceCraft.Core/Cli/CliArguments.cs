@@ -100,6 +100,25 @@ namespace TraceCraft.Cli
             return value;
         }
 
+        /// <summary>
+        /// The fencing token of the claim the caller holds: <c>--token N</c>, else <c>TRACECRAFT_TOKEN</c>, else null
+        /// (then the claim is checked by the agent name only, as the original checks it).
+        /// </summary>
+        public long? Token(Func<string, string?> environment)
+        {
+            string? text = Value("--token");
+            string source = "argument --token";
+            if (text is null && environment("TRACECRAFT_TOKEN") is { Length: > 0 } fromEnvironment)
+            {
+                text = fromEnvironment;
+                source = "TRACECRAFT_TOKEN";
+            }
+            if (text is null) return null;
+            if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long token) || token < 1)
+                throw Usage($"{source}: '{text}' is not a fencing token: give the whole number that claim printed (1 or more)");
+            return token;
+        }
+
         private static bool IsNumber(string arg) => double.TryParse(arg, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
     }
 }

@@ -23,12 +23,16 @@ namespace TraceCraft.Cli
                          "Dots in keys become path separators. 'get' of a missing key exits 1. --if-absent and --if-version are atomic.",
             ["send"] = "usage: tracecraft send AGENT_ID MESSAGE\nSends a direct message, or to everyone with AGENT_ID _broadcast.",
             ["inbox"] = "usage: tracecraft inbox [--delete] [--unread] [--wait [--timeout SECONDS]] [--refresh]\n" +
-                        "Shows direct messages and others' broadcasts, oldest first. --delete removes what was shown (a broadcast only for you).",
-            ["claim"] = "usage: tracecraft claim STEP_ID [--lease SECONDS]\nClaims a step atomically: of many claimers exactly one wins. With --lease the claim expires unless renewed, and may then be taken over.",
-            ["renew"] = "usage: tracecraft renew STEP_ID [--lease SECONDS]\nExtends the lease of a step you hold.",
+                        "Shows direct messages and others' broadcasts, oldest first. --delete consumes what is shown: each message is shown to\n" +
+                        "exactly one of the readers of this inbox, then removed (a broadcast only for you).",
+            ["claim"] = "usage: tracecraft claim STEP_ID [--lease SECONDS]\nClaims a step atomically: of many claimers exactly one wins. With --lease the claim expires unless renewed, and may then be taken over;\n" +
+                        "the claim's fencing token is then printed on stderr ('Fencing token: N'). A complete or blocked step cannot be claimed.",
+            ["renew"] = "usage: tracecraft renew STEP_ID [--lease SECONDS] [--token N]\nExtends the lease of a step you hold. --token (or TRACECRAFT_TOKEN) names your claim; without it only the agent name is checked.",
             ["complete"] = "usage: tracecraft complete STEP_ID [--note N] [--to AGENT] [--next-action TEXT] [--blocked | --needs-review]\n" +
-                           "                          [--changed-files-from-git] [--force]\n" +
-                           "Marks the step done and writes a handoff. Refuses a step another agent holds unless --force.",
+                           "                          [--changed-files-from-git] [--force] [--token N]\n" +
+                           "Marks the step done and writes a handoff. Refuses a step another agent holds unless --force.\n" +
+                           "--token (or TRACECRAFT_TOKEN) names the claim you hold: if it was taken over, even by a process with your agent\n" +
+                           "name, nothing is written. Without a token only the agent name is checked, as the original checks it.",
             ["step-status"] = "usage: tracecraft step-status STEP_ID\nPrints 'STEP: status (agent: A)' or 'STEP: pending'.",
             ["wait-for"] = "usage: tracecraft wait-for STEP_ID [STEP_ID ...] [--timeout SECONDS]\nBlocks until all steps are complete (default timeout 300 s); fails at once on a blocked step.",
             ["artifact"] = "usage: tracecraft artifact upload PATH [--step ID] [--name NAME] [--no-overwrite]\n" +

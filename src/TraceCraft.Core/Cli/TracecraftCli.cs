@@ -122,15 +122,15 @@ namespace TraceCraft.Cli
             });
         }
 
-        /// <summary>Runs a verb's work in a session, then refreshes the agent's presence (rate-limited).</summary>
-        private async Task<int> WithSession(Func<TcSession, Task<int>> work, string? heldStep = null, string? finishedStep = null)
+        /// <summary>
+        /// Runs a verb's work in a session, then refreshes the agent's presence (rate-limited; claim and complete update
+        /// the agent's step themselves, in the engine).
+        /// </summary>
+        private async Task<int> WithSession(Func<TcSession, Task<int>> work)
         {
             using var session = OpenSession();
             int code = await work(session).ConfigureAwait(false);
-            if (finishedStep is not null && code == TracecraftCli.Success)
-                await session.Agents.ReleaseStepAsync(finishedStep, _context.Cancellation).ConfigureAwait(false);
-            else
-                await session.Agents.TouchAsync(heldStep, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+            await session.Agents.TouchAsync(cancellationToken: _context.Cancellation).ConfigureAwait(false);
             return code;
         }
 
@@ -261,11 +261,13 @@ namespace TraceCraft.Cli
             var a = CliArguments.Parse(args, new[] { "--timeout" }, new[] { "--delete", "--unread", "--wait", "--refresh" });
             a.NoMoreThan(0);
             double timeout = a.Seconds("--timeout") ?? 300;
+            // --delete consumes: each message is taken by exactly one of the readers of this inbox before it is shown.
+            var query = new InboxQuery { UnreadOnly = a.Flag("--unread"), Refresh = a.Flag("--refresh"), Take = a.Flag("--delete") };
             return WithSession(async session =>
             {
                 IReadOnlyList<Message> messages = a.Flag("--wait")
-                    ? await session.Messages.WaitAsync(TimeSpan.FromSeconds(timeout), _context.Cancellation).ConfigureAwait(false)
-                    : await session.Messages.ReadAsync(new InboxQuery { UnreadOnly = a.Flag("--unread"), Refresh = a.Flag("--refresh") }, _context.Cancellation).ConfigureAwait(false);
+                    ? await session.Messages.WaitAsync(TimeSpan.FromSeconds(timeout), query, _context.Cancellation).ConfigureAwait(false)
+                    : await session.Messages.ReadAsync(query, _context.Cancellation).ConfigureAwait(false);
                 if (messages.Count == 0)
                 {
                     Out.WriteLine("No messages.");
@@ -292,19 +294,24 @@ namespace TraceCraft.Cli
                 var claim = await session.Claims.ClaimAsync(step, lease, _context.Cancellation).ConfigureAwait(false);
                 string extra = claim.TakenOverFrom is null ? "" : $" (took over from {claim.TakenOverFrom}, token {claim.Token})";
                 Out.WriteLine($"Claimed step {step} as {claim.Agent}{extra}");
+                // A leased claim can be taken over, possibly by a process with this agent name: say which claim this is.
+                // (On stderr, so that the original's line on stdout stays exact; the original has no leases.)
+                if (claim.LeaseSeconds is not null)
+                    _context.Error.WriteLine($"Fencing token: {claim.Token} (pass --token {claim.Token} or TRACECRAFT_TOKEN={claim.Token} to complete, renew or release only this claim)");
                 return TracecraftCli.Success;
-            }, heldStep: step);
+            });
         }
 
         private Task<int> RenewAsync(List<string> args)
         {
-            var a = CliArguments.Parse(args, new[] { "--lease" }, None);
+            var a = CliArguments.Parse(args, new[] { "--lease", "--token" }, None);
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
             double? lease = a.Seconds("--lease");
+            long? token = a.Token(_context.Environment);
             return WithSession(async session =>
             {
-                var claim = await session.Claims.RenewAsync(step, lease, cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                var claim = await session.Claims.RenewAsync(step, lease, token, _context.Cancellation).ConfigureAwait(false);
                 Out.WriteLine($"Renewed step {step} until {WireTime.Format(claim.ExpiresAt!.Value)}");
                 return TracecraftCli.Success;
             });
@@ -312,12 +319,13 @@ namespace TraceCraft.Cli
 
         private Task<int> CompleteAsync(List<string> args)
         {
-            var a = CliArguments.Parse(args, new[] { "--note", "--to", "--next-action" }, new[] { "--blocked", "--needs-review", "--changed-files-from-git", "--force" });
+            var a = CliArguments.Parse(args, new[] { "--note", "--to", "--next-action", "--token" }, new[] { "--blocked", "--needs-review", "--changed-files-from-git", "--force" });
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
             // The original checks this itself (not its argument parser): an error, exit 1.
             if (a.Flag("--blocked") && a.Flag("--needs-review")) throw new TcException(TcErrorCode.InvalidArgument, "Use at most one of --blocked / --needs-review");
             string state = a.Flag("--blocked") ? StepStatus.Blocked : a.Flag("--needs-review") ? StepStatus.NeedsReview : StepStatus.Complete;
+            long? token = a.Token(_context.Environment);
             return WithSession(async session =>
             {
                 string[]? changedFiles = a.Flag("--changed-files-from-git") ? GitChangedFiles.ReadOrNone(_context.WorkingDirectory) : null;
@@ -329,6 +337,7 @@ namespace TraceCraft.Cli
                     State = state,
                     ChangedFiles = changedFiles,
                     Force = a.Flag("--force"),
+                    Token = token,
                 }, _context.Cancellation).ConfigureAwait(false);
                 string line = state switch
                 {
@@ -340,7 +349,7 @@ namespace TraceCraft.Cli
                 if (changedFiles is { Length: > 0 }) line += $" ({changedFiles.Length} changed file(s))";
                 Out.WriteLine(line);
                 return TracecraftCli.Success;
-            }, finishedStep: step);
+            });
         }
 
         private Task<int> StepStatusAsync(List<string> args)

@@ -72,7 +72,7 @@ namespace TraceCraft.PowerShell.Commands
                 To = To,
                 NextAction = NextAction,
                 State = state,
-                ChangedFiles = ChangedFilesFromGit ? GitChangedFiles.Read(WorkingDirectory) : null,
+                ChangedFiles = ChangedFilesFromGit ? GitChangedFiles.ReadOrNone(WorkingDirectory) : null,
                 Force = Force,
                 Token = Token,
             };

@@ -8,8 +8,9 @@ namespace TraceCraft.PowerShell.Commands
 {
     /// <summary>
     /// Reads this agent's inbox: direct messages and other agents' broadcasts, oldest first. Reads are incremental
-    /// (only new messages are fetched). -Delete removes the messages shown: direct ones from the bucket, broadcasts
-    /// only for this agent (they stay for everyone else).
+    /// (only new messages are fetched). -Delete consumes the messages shown: each is shown to exactly one of the
+    /// readers of this inbox, then removed: direct ones from the bucket, broadcasts only for this agent (they stay for
+    /// everyone else).
     /// </summary>
     [Cmdlet(VerbsCommon.Get, "TcInbox", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(Message))]
@@ -38,9 +39,13 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
+            // -Delete consumes: each message goes to exactly one of the readers of this inbox. Under -WhatIf or -Confirm
+            // this is a plain read, so that a "no" leaves no receipt behind that would hold the message back.
+            bool asking = MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm");
+            var query = new InboxQuery { UnreadOnly = Unread, Refresh = Refresh, Take = Delete && !asking };
             IReadOnlyList<Message> messages = Wait
-                ? Run((s, ct) => s.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), ct))
-                : Run((s, ct) => s.Messages.ReadAsync(new InboxQuery { UnreadOnly = Unread, Refresh = Refresh }, ct));
+                ? Run((s, ct) => s.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), query, ct))
+                : Run((s, ct) => s.Messages.ReadAsync(query, ct));
             foreach (var m in messages) WriteObject(m);
             if (Delete && messages.Count > 0)
             {

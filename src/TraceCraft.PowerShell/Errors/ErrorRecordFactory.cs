@@ -23,6 +23,7 @@ namespace TraceCraft.PowerShell.Errors
             TcErrorCode.WaitTimeout => ErrorCategory.OperationTimeout,
             TcErrorCode.MemoryVersionMismatch or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed or TcErrorCode.StepFinished => ErrorCategory.InvalidOperation,
             TcErrorCode.StepBlocked => ErrorCategory.OperationStopped,
+            TcErrorCode.ValueTooLarge or TcErrorCode.ValueTooDeep => ErrorCategory.LimitsExceeded,
             _ => ErrorCategory.NotSpecified,
         };
 
