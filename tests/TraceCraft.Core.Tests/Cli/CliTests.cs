@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Threading;
 using System.Linq;
 using System.Text.RegularExpressions;
 using TraceCraft.Cli;
@@ -26,12 +27,16 @@ namespace TraceCraft.Tests.Cli
         protected abstract string InitArguments(string agent);
 
         /// <summary>Runs one command line as an agent whose folder is Root/agent; returns exit code, stdout, stderr.</summary>
-        protected (int Code, string Out, string Err) Run(string agent, params string[] args)
+        protected (int Code, string Out, string Err) Run(string agent, params string[] args) => RunWith(null, agent, args);
+
+        /// <summary>Run, with more environment variables.</summary>
+        protected (int Code, string Out, string Err) RunWith(IReadOnlyDictionary<string, string>? environment, string agent, params string[] args)
         {
             string folder = Directory.CreateDirectory(Path.Combine(Root, agent)).FullName;
             var stdout = new StringWriter { NewLine = "\n" };
             var stderr = new StringWriter { NewLine = "\n" };
             var env = new Dictionary<string, string> { ["TRACECRAFT_HOME"] = Path.Combine(Root, "home-" + agent) };
+            foreach (var pair in environment ?? new Dictionary<string, string>()) env[pair.Key] = pair.Value;
             int code = TracecraftCli.Run(args, new CliContext
             {
                 Out = stdout,
@@ -108,6 +113,33 @@ namespace TraceCraft.Tests.Cli
         }
 
         [Fact]
+        public void A_token_fences_a_holder_whose_claim_a_same_named_process_took_over()
+        {
+            Init("deploy");
+            var first = Run("deploy", "claim", "release", "--lease", "1");
+            Assert.Equal((0, "Claimed step release as deploy\n"), (first.Code, first.Out));
+            Assert.StartsWith("Fencing token: 1 ", first.Err);
+            Thread.Sleep(3000);
+            var second = Run("deploy", "claim", "release", "--lease", "600");
+            Assert.Equal("Claimed step release as deploy (took over from deploy, token 2)\n", second.Out);
+            Assert.StartsWith("Fencing token: 2 ", second.Err);
+
+            var stale = Run("deploy", "complete", "release", "--token", "1", "--note", "stale");
+            Assert.Equal(1, stale.Code);
+            Assert.Contains("(token 1) was taken over", stale.Err);
+            var staleByEnvironment = RunWith(new Dictionary<string, string> { ["TRACECRAFT_TOKEN"] = "1" }, "deploy", "renew", "release");
+            Assert.Equal(1, staleByEnvironment.Code);
+            Assert.Contains("was taken over", staleByEnvironment.Err);
+            Assert.Equal(2, Run("deploy", "complete", "release", "--token", "x").Code);
+            Assert.Equal((0, "release: in_progress (agent: deploy)\n", ""), Run("deploy", "step-status", "release"));
+
+            Assert.Equal((0, "Completed step release\n", ""), Run("deploy", "complete", "release", "--token", "2", "--note", "fresh"));
+            Assert.Contains("fresh", Run("deploy", "handoff", "release").Out);
+            // Claims without a lease print exactly the original's line and nothing else.
+            Assert.Equal((0, "Claimed step other as deploy\n", ""), Run("deploy", "claim", "other"));
+        }
+
+        [Fact]
         public void Complete_refuses_anothers_step_and_force_overrides()
         {
             Init("a");
@@ -150,7 +182,7 @@ namespace TraceCraft.Tests.Cli
             Assert.Equal((0, "lint\n", ""), Run("a", "ready"));
             var cycle = Run("a", "step", "new", "lint2", "--depends-on", "lint2");
             Assert.Equal(1, cycle.Code);
-            Assert.Equal((0, "Claimed step lint as a\n", ""), Run("a", "claim", "lint", "--lease", "60"));
+            Assert.Equal((0, "Claimed step lint as a\n", "Fencing token: 1 (pass --token 1 or TRACECRAFT_TOKEN=1 to complete, renew or release only this claim)\n"), Run("a", "claim", "lint", "--lease", "60"));
             var renew = Run("a", "renew", "lint", "--lease", "600");
             Assert.Matches(@"^Renewed step lint until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00\n$", renew.Out);
             Assert.Equal((0, "No steps ready.\n", ""), Run("a", "ready"));
