@@ -28,7 +28,7 @@ namespace TraceCraft.Storage
         private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
         /// <summary>A temporary file untouched this long belongs to a writer that died (a live one keeps writing to it).</summary>
         internal static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
-        /// <summary>Store roots whose leftovers this process has swept: once per process is enough.</summary>
+        /// <summary>Temporary folders (one per store root) this process has swept: once per process is enough.</summary>
         private static readonly ConcurrentDictionary<string, bool> SweptRoots = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         private readonly string _objects;
         private readonly string _locks;
@@ -50,7 +50,7 @@ namespace TraceCraft.Storage
             {
                 throw new TcException(TcErrorCode.StoreUnreachable, $"Cannot use the folder store at '{Root}': {e.Message}", Root, e);
             }
-            if (SweptRoots.TryAdd(Root, true)) SweepStaleTemps();
+            if (SweptRoots.TryAdd(Path.GetFullPath(_temp), true)) SweepStaleTemps();
         }
 
         public string Root { get; }
