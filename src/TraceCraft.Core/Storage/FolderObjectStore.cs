@@ -18,7 +18,10 @@ namespace TraceCraft.Storage
     /// <item>writes go to a temporary file that is renamed over the object, so a reader never sees half an object;</item>
     /// <item>conditional writes check and rename under an exclusive OS file lock (one of 256 stripes), which the OS
     /// releases when a process dies, so a killed writer never leaves a lock behind;</item>
-    /// <item>the ETag is the MD5 of the bytes, as S3's is for a single-part upload.</item>
+    /// <item>the ETag is the MD5 of the bytes, as S3's is for a single-part upload;</item>
+    /// <item>an object deleted by another process while it is listed or read is simply not there (never an error);</item>
+    /// <item>temporary files live in <c>.tmp/</c> beside <c>objects/</c> (so listings never see them), and those of
+    /// writers killed mid-write are swept when the store is first opened in a process.</item>
     /// </list>
     /// Not promised on network file systems (NFS, SMB), whose locks and renames are not reliably atomic.
     /// </summary>
