@@ -77,13 +77,18 @@ namespace TraceCraft
             ConfigPath = Config.Source,
         };
 
-        /// <summary>A folder of local state private to this store, project and agent.</summary>
+        /// <summary>
+        /// A folder of local state private to this store, project and agent: created (if it can be) mode 700 on
+        /// Unix, like every folder from <see cref="CacheDirectory"/> down to it.
+        /// </summary>
         public string PrivateCacheFolder(string purpose)
         {
             using var sha = SHA256.Create();
             var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(Store.Location + "\n" + Layout.Project + "\n" + AgentId));
             var name = BitConverter.ToString(hash, 0, 8).Replace("-", "").ToLowerInvariant();
-            return Path.Combine(CacheDirectory, purpose, name);
+            string folder = Path.Combine(CacheDirectory, purpose, name);
+            LocalFiles.TryCreatePrivateFolder(folder, CacheDirectory);
+            return folder;
         }
 
         internal void Warn(string message) => _warning?.Invoke(message);

@@ -12,6 +12,7 @@ namespace TraceCraft.Worker
     /// One racing process. Modes:
     ///   absent-race ROOT PREFIX ROUNDS START_UNIX_MS ID   - put-if-absent on PREFIX/0..ROUNDS-1; prints wins=N
     ///   counter ROOT KEY INCREMENTS START_UNIX_MS         - If-Match increments of a decimal counter; prints retries=N
+    ///   churn ROOT PREFIX ROUNDS START_UNIX_MS ID         - writes PREFIX/ID/0..9, then deletes them, ROUNDS times; prints deletes=N
     ///   agent CONFIG AGENT SECONDS START_UNIX_MS STEPS PEERS - a mixed workload through the engine for SECONDS:
     ///       claims of s0..STEPS-1, compare-and-set increments of memory 'counter', messages to PEERS (comma list),
     ///       completes of what it holds; prints one line per success ("won s3", "inc", "sent bob text", "completed s3")
@@ -55,6 +56,17 @@ namespace TraceCraft.Worker
                             }
                         }
                         Console.WriteLine($"retries={retries}");
+                        return 0;
+                    case "churn":
+                        int deletes = 0, churnRounds = int.Parse(args[3], CultureInfo.InvariantCulture);
+                        for (int round = 0; round < churnRounds; round++)
+                        {
+                            for (int i = 0; i < 10; i++)
+                                await store.PutAsync($"{args[2]}/{args[5]}/{i}", Encoding.UTF8.GetBytes(args[5] + round), WriteCondition.None);
+                            for (int i = 0; i < 10; i++)
+                                if (await store.DeleteAsync($"{args[2]}/{args[5]}/{i}")) deletes++;
+                        }
+                        Console.WriteLine($"deletes={deletes}");
                         return 0;
                     default:
                         Console.Error.WriteLine("unknown mode " + args[0]);

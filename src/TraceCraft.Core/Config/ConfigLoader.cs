@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
-using System.Runtime.InteropServices;
 using TraceCraft.Errors;
 
 namespace TraceCraft.Config
@@ -67,30 +66,20 @@ namespace TraceCraft.Config
         }
 
         /// <summary>
-        /// Writes <c>.tracecraft.json</c> in the working directory, readable only by its owner on Unix (mode 600
-        /// from the first byte: written to a private temporary file, then renamed), and adds it to .gitignore.
+        /// Writes <c>.tracecraft.json</c> in the working directory, private to its owner from the first byte (mode
+        /// 600 on Unix, an owner-only ACL on Windows; see <see cref="Protocol.LocalFiles"/>), and adds it to .gitignore.
         /// </summary>
         public string Save(TcConfig config)
         {
             string file = Path.Combine(WorkingDirectory, LocalFileName);
-            string temp = file + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp";
             try
             {
-                using (File.Create(temp)) { }
-                RestrictToOwner(temp);
-                File.WriteAllBytes(temp, config.ToJson());
-                if (File.Exists(file)) File.Replace(temp, file, null);
-                else File.Move(temp, file);
-                RestrictToOwner(file);
+                Protocol.LocalFiles.WritePrivate(file, config.ToJson());
                 AddToGitIgnore();
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new TcException(TcErrorCode.ConfigInvalid, $"Cannot write the config file '{file}': {e.Message}", file, e);
-            }
-            finally
-            {
-                if (File.Exists(temp)) File.Delete(temp);
             }
             return file;
         }
@@ -104,21 +93,5 @@ namespace TraceCraft.Config
             string separator = existing.Length > 0 && !existing.EndsWith("\n", StringComparison.Ordinal) ? "\n" : "";
             File.AppendAllText(ignore, separator + LocalFileName + "\n");
         }
-
-        internal static void RestrictToOwner(string path)
-        {
-            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
-#if NET
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-#else
-            if (chmod(path, 0x180) != 0)
-                throw new IOException($"chmod 600 failed on '{path}' (errno {Marshal.GetLastWin32Error()}).");
-#endif
-        }
-
-#if !NET
-        [DllImport("libc", SetLastError = true)]
-        private static extern int chmod(string path, int mode);
-#endif
     }
 }

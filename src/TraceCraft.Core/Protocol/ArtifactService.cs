@@ -57,7 +57,8 @@ namespace TraceCraft.Protocol
 
             string folder = Path.GetDirectoryName(target)!;
             Directory.CreateDirectory(folder);
-            string temp = Path.Combine(folder, "." + Path.GetFileName(target) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".part");
+            SweepStaleParts(target);
+            string temp = PartFileOf(target, Guid.NewGuid().ToString("N").Substring(0, 8));
             try
             {
                 ObjectInfo? info;
@@ -71,8 +72,45 @@ namespace TraceCraft.Protocol
             }
             finally
             {
-                if (File.Exists(temp)) File.Delete(temp);
+                // Whatever ended the download (an error, a cancellation, a server that hung up mid-stream), no part
+                // file stays; a delete that fails here must not hide why the download failed.
+                TryDelete(temp);
             }
+        }
+
+        /// <summary>A part file that is nobody's any more: its download was killed before it could clean up.</summary>
+        internal static readonly TimeSpan StalePartAge = TimeSpan.FromHours(1);
+
+        /// <summary>The hidden file a download of <paramref name="target"/> writes before renaming it into place.</summary>
+        internal static string PartFileOf(string target, string tag) =>
+            Path.Combine(Path.GetDirectoryName(target)!, "." + Path.GetFileName(target) + "." + tag + ".part");
+
+        /// <summary>
+        /// Removes part files of the same target left by killed downloads: only our own names for this one target,
+        /// untouched for <see cref="StalePartAge"/> (a live download keeps writing to its part file).
+        /// </summary>
+        private static void SweepStaleParts(string target)
+        {
+            string prefix = "." + Path.GetFileName(target) + ".";
+            var cutoff = DateTime.UtcNow - StalePartAge;
+            try
+            {
+                foreach (var part in new DirectoryInfo(Path.GetDirectoryName(target)!).EnumerateFiles(prefix + "*.part"))
+                {
+                    string tag = part.Name.Substring(prefix.Length, part.Name.Length - prefix.Length - ".part".Length);
+                    if (tag.Length != 8 || !tag.All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) continue;
+                    if (part.LastWriteTimeUtc < cutoff) TryDelete(part.FullName);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Only tidying: never a reason to fail the download.
+            }
+        }
+
+        private static void TryDelete(string path)
+        {
+            try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
 
         /// <summary>Artifacts of one step, of the shared folder (<paramref name="sharedOnly"/>), or of the whole project.</summary>

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
@@ -17,7 +18,10 @@ namespace TraceCraft.Storage
     /// <item>writes go to a temporary file that is renamed over the object, so a reader never sees half an object;</item>
     /// <item>conditional writes check and rename under an exclusive OS file lock (one of 256 stripes), which the OS
     /// releases when a process dies, so a killed writer never leaves a lock behind;</item>
-    /// <item>the ETag is the MD5 of the bytes, as S3's is for a single-part upload.</item>
+    /// <item>the ETag is the MD5 of the bytes, as S3's is for a single-part upload;</item>
+    /// <item>an object deleted by another process while it is listed or read is simply not there (never an error);</item>
+    /// <item>temporary files live in <c>.tmp/</c> beside <c>objects/</c> (so listings never see them), and those of
+    /// writers killed mid-write are swept when the store is first opened in a process.</item>
     /// </list>
     /// Not promised on network file systems (NFS, SMB), whose locks and renames are not reliably atomic.
     /// </summary>
@@ -25,6 +29,10 @@ namespace TraceCraft.Storage
     {
         private const int LockStripes = 256;
         private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
+        /// <summary>A temporary file untouched this long belongs to a writer that died (a live one keeps writing to it).</summary>
+        internal static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(1);
+        /// <summary>Temporary folders (one per store root) this process has swept: once per process is enough.</summary>
+        private static readonly ConcurrentDictionary<string, bool> SweptRoots = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
         private readonly string _objects;
         private readonly string _locks;
         private readonly string _temp;
@@ -45,6 +53,7 @@ namespace TraceCraft.Storage
             {
                 throw new TcException(TcErrorCode.StoreUnreachable, $"Cannot use the folder store at '{Root}': {e.Message}", Root, e);
             }
+            if (SweptRoots.TryAdd(Path.GetFullPath(_temp), true)) SweepStaleTemps();
         }
 
         public string Root { get; }
@@ -58,11 +67,16 @@ namespace TraceCraft.Storage
             DateTimeOffset modified;
             try
             {
-                body = File.ReadAllBytes(path);
-                modified = File.GetLastWriteTimeUtc(path);
+                using var file = OpenForRead(path);
+                if (LastWriteOf(file, path) is not DateTime written) return Task.FromResult(ObjectRead.Missing);
+                modified = written;
+                using var copy = new MemoryStream();
+                file.CopyTo(copy);
+                body = copy.ToArray();
             }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            catch (Exception e) when (IsGone(e))
             {
+                // Deleted before we opened it (or its folder was): to a reader it simply is not there.
                 return Task.FromResult(ObjectRead.Missing);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -128,12 +142,13 @@ namespace TraceCraft.Storage
             string path = PathOf(key);
             try
             {
-                using var source = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: false);
-                var modified = File.GetLastWriteTimeUtc(path);
+                // The open handle keeps the object's bytes readable even if it is deleted or replaced meanwhile.
+                using var source = OpenForRead(path);
+                if (LastWriteOf(source, path) is not DateTime modified) return null;
                 long size = await StreamCopy.CopyAsync(source, destination, progress, cancellationToken).ConfigureAwait(false);
                 return new ObjectInfo(key, size, modified, null);
             }
-            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            catch (Exception e) when (IsGone(e))
             {
                 return null;
             }
@@ -153,6 +168,10 @@ namespace TraceCraft.Storage
                 {
                     File.Delete(path);
                 }
+                catch (Exception e) when (IsGone(e))
+                {
+                    return Task.FromResult(false);
+                }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     throw Failure(key, e);
@@ -168,21 +187,63 @@ namespace TraceCraft.Storage
             string folderKey = slash < 0 ? "" : prefix.Substring(0, slash);
             string folder = folderKey.Length == 0 ? _objects : Path.Combine(_objects, FolderKeys.ToRelativePath(folderKey));
             var found = new List<ObjectInfo>();
-            if (Directory.Exists(folder))
+            var pending = new Stack<DirectoryInfo>();
+            pending.Push(new DirectoryInfo(folder));
+            try
             {
-                foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+                while (pending.Count > 0)
                 {
-                    string relative = file.Substring(_objects.Length + 1);
-                    string key = FolderKeys.ToKey(relative);
-                    if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
-                    if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0) continue;
-                    var info = new FileInfo(file);
-                    found.Add(new ObjectInfo(key, info.Length, info.LastWriteTimeUtc, null));
+                    cancellationToken.ThrowIfCancellationRequested();
+                    foreach (var entry in EntriesOf(pending.Pop()))
+                    {
+                        string key = FolderKeys.ToKey(entry.FullName.Substring(_objects.Length + 1));
+                        if (entry is DirectoryInfo sub)
+                        {
+                            // Descend only where keys can still start with the prefix.
+                            string below = key + "/";
+                            if (below.StartsWith(prefix, StringComparison.Ordinal) || prefix.StartsWith(below, StringComparison.Ordinal)) pending.Push(sub);
+                            continue;
+                        }
+                        if (!key.StartsWith(prefix, StringComparison.Ordinal)) continue;
+                        if (startAfter is not null && string.CompareOrdinal(key, startAfter) <= 0) continue;
+                        if (StatOf((FileInfo)entry) is ObjectInfo info) found.Add(new ObjectInfo(key, info.Size, info.LastModified, null));
+                    }
                 }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw Failure(prefix, e);
             }
             found.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             bool truncated = found.Count > maxKeys;
             return Task.FromResult(new ListPage(truncated ? found.GetRange(0, maxKeys) : found, truncated));
+        }
+
+        /// <summary>A folder's entries; none when the folder is absent or was removed while we read it.</summary>
+        private static List<FileSystemInfo> EntriesOf(DirectoryInfo folder)
+        {
+            try
+            {
+                return folder.EnumerateFileSystemInfos().ToList();
+            }
+            catch (Exception e) when (IsGone(e))
+            {
+                return new List<FileSystemInfo>();
+            }
+        }
+
+        /// <summary>Size and time of a listed file; null when it was deleted since the folder was read.</summary>
+        private static ObjectInfo? StatOf(FileInfo file)
+        {
+            try
+            {
+                long size = file.Length;
+                return new ObjectInfo("", size, file.LastWriteTimeUtc, null);
+            }
+            catch (Exception e) when (IsGone(e))
+            {
+                return null;
+            }
         }
 
         public Task<DateTimeOffset> GetServerTimeAsync(CancellationToken cancellationToken = default) => Task.FromResult(DateTimeOffset.UtcNow);
@@ -193,7 +254,7 @@ namespace TraceCraft.Storage
             {
                 bool exists = File.Exists(path);
                 if (condition.Kind == WriteConditionKind.IfAbsent && exists) return WriteResult.PreconditionFailed;
-                if (condition.Kind == WriteConditionKind.IfMatch && (!exists || ETagOf(File.ReadAllBytes(path)) != condition.ETag))
+                if (condition.Kind == WriteConditionKind.IfMatch && (!exists || CurrentETag(path) != condition.ETag))
                     return WriteResult.PreconditionFailed;
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 if (exists) File.Replace(temp, path, null);
@@ -226,8 +287,76 @@ namespace TraceCraft.Storage
             }
         }
 
+        /// <summary>
+        /// Opens an object for reading. Sharing read, write and delete lets writers rename over it and deleters
+        /// remove it meanwhile (on Windows too), while this handle goes on reading the bytes it opened.
+        /// </summary>
+        private static FileStream OpenForRead(string path) =>
+            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: false);
+
+        /// <summary>When the opened object was written; null when it was deleted between opening and asking.</summary>
+        private static DateTime? LastWriteOf(FileStream file, string path)
+        {
+#if NET
+            return File.GetLastWriteTimeUtc(file.SafeFileHandle);
+#else
+            // netstandard2.0 can only ask by path; a path that is gone answers 1601-01-01, the zero file time.
+            var written = File.GetLastWriteTimeUtc(path);
+            return written == DateTime.FromFileTimeUtc(0) ? null : written;
+#endif
+        }
+
+        private static string? CurrentETag(string path)
+        {
+            try
+            {
+                using var file = OpenForRead(path);
+                using var md5 = MD5.Create();
+                return Hex(md5.ComputeHash(file));
+            }
+            catch (Exception e) when (IsGone(e))
+            {
+                return null;
+            }
+        }
+
+        /// <summary>The file or its folder vanished: another process deleted it, which is no failure of ours.</summary>
+        private static bool IsGone(Exception e) => e is FileNotFoundException or DirectoryNotFoundException;
+
+        /// <summary>
+        /// Deletes what killed writers left in the store's temporary folder. Only our own names (32 hex digits +
+        /// ".tmp") untouched for <see cref="StaleTempAge"/> go: a live writer keeps its file fresh. One listing of
+        /// one folder, however many objects the store holds; best effort, never a reason to fail opening the store.
+        /// </summary>
+        private void SweepStaleTemps()
+        {
+            try
+            {
+                var cutoff = DateTime.UtcNow - StaleTempAge;
+                foreach (var file in new DirectoryInfo(_temp).EnumerateFiles("*.tmp"))
+                {
+                    if (!IsTempName(file.Name)) continue;
+                    try
+                    {
+                        if (file.LastWriteTimeUtc < cutoff) file.Delete();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // In use (Windows) or already gone: its writer or another sweeper has it.
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        private static bool IsTempName(string name) =>
+            name.Length == 36 && name.EndsWith(".tmp", StringComparison.Ordinal) && name.Take(32).All(c => (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+
         private string PathOf(string key) => Path.Combine(_objects, FolderKeys.ToRelativePath(key));
 
+        /// <summary>A new temporary file in the store's own folder for them, which listings never walk.</summary>
         private string TempPath() => Path.Combine(_temp, Guid.NewGuid().ToString("N") + ".tmp");
 
         private static string StripeOf(string key)

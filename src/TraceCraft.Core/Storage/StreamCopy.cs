@@ -12,9 +12,12 @@ namespace TraceCraft.Storage
         {
             var buffer = new byte[81920];
             long total = 0, lastReport = 0;
-            int read;
-            while ((read = await source.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+            while (true)
             {
+                // Checked each round: not every stream honours the token (netstandard2.0's synchronous ones do not).
+                cancellationToken.ThrowIfCancellationRequested();
+                int read = await source.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
                 await destination.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
                 total += read;
                 if (progress is not null && total - lastReport >= 1 << 20)

@@ -68,6 +68,8 @@ namespace TraceCraft.Tests.CrossProcess
             {
                 string start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString();
                 var worker = StartWorker("counter", _backend.Root, "killed/counter", "100000", start);
+                // A loaded machine may take longer than the delay to start the worker: kill it only once it writes.
+                while (round == 0 && !(await store.GetAsync("killed/counter")).Found && !worker.HasExited) await Task.Delay(20);
                 await Task.Delay(400 + round * 50);
                 worker.Kill(entireProcessTree: true);
                 await worker.WaitForExitAsync();
