@@ -28,9 +28,9 @@ foreach ($b in $backends) {
             Start-Sleep -Seconds 3
             $other = Invoke-TcPwsh -Command 'Request-TcStep -Id release -LeaseSeconds 600 | ForEach-Object Token'
             $other.OutLines | Should -Be @('2')
-            { Complete-TcStep -Id release -Note stale -ErrorAction Stop } | Should -Throw -ErrorId 'ClaimLost'
-            { $claim | Update-TcStep -Renew -ErrorAction Stop } | Should -Throw -ErrorId 'ClaimLost'
-            { Complete-TcStep -Id release -Token 1 -ErrorAction Stop } | Should -Throw -ErrorId 'ClaimLost'
+            { Complete-TcStep -Id release -Note stale -ErrorAction Stop } | Should -Throw -ErrorId 'ClaimLost,TraceCraft.PowerShell.Commands.CompleteTcStepCommand'
+            { $claim | Update-TcStep -Renew -ErrorAction Stop } | Should -Throw -ErrorId 'ClaimLost,TraceCraft.PowerShell.Commands.UpdateTcStepCommand'
+            { Complete-TcStep -Id release -Token 1 -ErrorAction Stop } | Should -Throw -ErrorId 'ClaimLost,TraceCraft.PowerShell.Commands.CompleteTcStepCommand'
             (Get-TcStep -Id release).Status | Should -BeExactly 'in_progress'
             Get-TcHandoff -Id release | Should -BeNullOrEmpty
         }
@@ -38,7 +38,7 @@ foreach ($b in $backends) {
         It 'a finished step is not claimed again, and -Force completes it anew' {
             Set-Location $deploy
             Complete-TcStep -Id shipped -Note 'first' | Out-Null
-            { Request-TcStep -Id shipped -ErrorAction Stop } | Should -Throw -ErrorId 'StepFinished'
+            { Request-TcStep -Id shipped -ErrorAction Stop } | Should -Throw -ErrorId 'StepFinished,TraceCraft.PowerShell.Commands.RequestTcStepCommand'
             (Complete-TcStep -Id shipped -Blocked -Force -Note 'second').Status | Should -BeExactly 'blocked'
             (Get-TcHandoff -Id shipped).Note | Should -BeExactly 'second'
         }

@@ -60,5 +60,9 @@ namespace TraceCraft.Errors
         ValueTooDeep,
         /// <summary>No S3 keys anywhere: not in the config, not in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, no AWS profile.</summary>
         CredentialsNotFound,
+        /// <summary>A declared dependency of the step is not complete yet.</summary>
+        StepNotReady,
+        /// <summary>A step waited for used up its attempts (New-TcStep -MaxAttempts).</summary>
+        StepFailed,
     }
 }

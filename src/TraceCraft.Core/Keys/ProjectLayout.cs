@@ -47,6 +47,10 @@ namespace TraceCraft.Keys
         public string HandoffKey(string stepId) => StepPrefix(stepId) + "handoff.json";
         /// <summary>Ours: a step's declared dependencies and description.</summary>
         public string SpecKey(string stepId) => StepPrefix(stepId) + "spec.json";
+        /// <summary>Handoffs of earlier runs of a reopened step (ours), one object each, in time order.</summary>
+        public string HandoffHistoryPrefix(string stepId) => StepPrefix(stepId) + "handoffs/";
+        public string HandoffHistoryKey(string stepId, long createdUnixNanoseconds) =>
+            HandoffHistoryPrefix(stepId) + createdUnixNanoseconds.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".json";
 
         public const string SharedArtifacts = "shared";
         public string ArtifactsPrefix(string? stepId) => Root + "artifacts/" + (stepId is null ? SharedArtifacts : StepFolder(stepId)) + "/";

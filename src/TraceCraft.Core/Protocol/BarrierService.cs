@@ -80,6 +80,9 @@ namespace TraceCraft.Protocol
                     foreach (var step in watched.Values.Where(w => w.State.Status != StepStatus.Complete))
                     {
                         await PollAsync(step, deadline.Token).ConfigureAwait(false);
+                        if (step.State.Status == StepStatus.Failed)
+                            throw new TcException(TcErrorCode.StepFailed,
+                                $"Step {step.Id} failed after {step.Claim?.Failures} attempt(s) — it will not complete without intervention. Reopen it and re-run wait-for.", step.Id);
                         if (step.State.Status == StepStatus.Blocked)
                             throw new TcException(TcErrorCode.StepBlocked, $"Step {step.Id} is blocked (agent: {step.State.Agent}) — it will not complete without intervention. Resolve it and re-run wait-for.", step.Id);
                     }

@@ -1,14 +1,25 @@
 using System;
 using System.Collections.Concurrent;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
+using TraceCraft.Json;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 using TraceCraft.Wire;
 
 namespace TraceCraft.Protocol
 {
+    /// <summary>How to claim.</summary>
+    public sealed class ClaimOptions
+    {
+        /// <summary>Lease length; null for a claim that never expires (the original's kind).</summary>
+        public double? LeaseSeconds { get; init; }
+        /// <summary>Claim even when a declared dependency is not complete.</summary>
+        public bool IgnoreDependencies { get; init; }
+    }
+
     /// <summary>What complete records.</summary>
     public sealed class CompletionRequest
     {
@@ -69,13 +80,25 @@ namespace TraceCraft.Protocol
         /// <summary>
         /// Claims a step. Throws <see cref="TcErrorCode.StepAlreadyClaimed"/> (with the holder's claim as Detail) when
         /// another agent holds it, or when this agent already does, as the original reports; <see cref="TcErrorCode.StepFinished"/>
-        /// when the step is complete, blocked or waiting for review.
+        /// when the step is complete, blocked, failed or waiting for review; <see cref="TcErrorCode.StepNotReady"/> when
+        /// a declared dependency is not complete.
         /// </summary>
-        public async Task<StepClaim> ClaimAsync(string stepId, double? leaseSeconds = null, CancellationToken cancellationToken = default)
+        public Task<StepClaim> ClaimAsync(string stepId, double? leaseSeconds = null, CancellationToken cancellationToken = default) =>
+            ClaimAsync(stepId, new ClaimOptions { LeaseSeconds = leaseSeconds }, cancellationToken);
+
+        public async Task<StepClaim> ClaimAsync(string stepId, ClaimOptions options, CancellationToken cancellationToken = default)
         {
             IdValidator.Validate(IdKind.Step, stepId);
+            double? leaseSeconds = options.LeaseSeconds;
             if (leaseSeconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
                 throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
+            StepSpec? spec = null;
+            if (!options.IgnoreDependencies)
+            {
+                // Dependencies bind: a declared step runs only after every step it depends on is complete.
+                spec = await _session.Steps.ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false);
+                if (spec is { DependsOn.Count: > 0 }) await RequireDependenciesCompleteAsync(stepId, spec, cancellationToken).ConfigureAwait(false);
+            }
             if (leaseSeconds.HasValue) await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
 
             var now = _session.Clock.Now;
@@ -120,21 +143,35 @@ namespace TraceCraft.Protocol
                 // A claim whose step the original completed (its complete writes only status.json): done, not free.
                 if (status is not null && StepState.IsClosed(status.Status))
                     throw Finished(stepId, Seal(existing, status.Status, status.Agent ?? existing.Agent, status.CompletedAt ?? now, handoff: null));
-                if (existing.LeaseSeconds is null) throw AlreadyClaimed(stepId, existing);
-                await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
-                now = _session.Clock.Now;
-                if (!existing.IsExpiredAt(now)) throw AlreadyClaimed(stepId, existing);
-
-                var takeover = new StepClaim
+                StepClaim takeover;
+                if (existing.IsReleased)
                 {
-                    StepId = stepId,
-                    Agent = _session.AgentId,
-                    ClaimedAt = now,
-                    Token = existing.Token + 1,
-                    LeaseSeconds = leaseSeconds ?? existing.LeaseSeconds,
-                    ExpiresAt = now.AddSeconds(leaseSeconds ?? existing.LeaseSeconds!.Value),
-                    TakenOverFrom = existing.Agent,
-                };
+                    // Handed back (release or reopen): free for the next claimer; the token keeps growing, so a holder of
+                    // an earlier claim stays fenced out.
+                    now = _session.Clock.Now;
+                    takeover = NewAttempt(stepId, existing, now, leaseSeconds, existing.Failures, takenOverFrom: null);
+                }
+                else
+                {
+                    if (existing.LeaseSeconds is null) throw AlreadyClaimed(stepId, existing);
+                    await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
+                    now = _session.Clock.Now;
+                    if (!existing.IsExpiredAt(now)) throw AlreadyClaimed(stepId, existing);
+                    // The holder's lease ran out: that attempt failed. Past the step's budget, the step fails instead.
+                    int failures = existing.Failures + 1;
+                    spec ??= await ReadSpecOrNullAsync(stepId, cancellationToken).ConfigureAwait(false);
+                    if (spec?.MaxAttempts is int max && failures >= max)
+                    {
+                        var failed = WithFailures(Seal(existing, StepStatus.Failed, _session.AgentId, now, handoff: null), failures);
+                        if (await SwapAsync(existing, failed, now, cancellationToken).ConfigureAwait(false) is StepClaim sealedFailed)
+                        {
+                            await WriteCopiesAsync(sealedFailed, cancellationToken).ConfigureAwait(false);
+                            throw Finished(stepId, sealedFailed);
+                        }
+                        continue;
+                    }
+                    takeover = NewAttempt(stepId, existing, now, leaseSeconds ?? existing.LeaseSeconds, failures, takenOverFrom: existing.Agent);
+                }
                 var swapped = await _session.Store.PutAsync(key, StepWire.WriteClaim(takeover, null), WriteCondition.IfMatch(existing.Version!), "application/json", cancellationToken).ConfigureAwait(false);
                 if (swapped.Written) return await HeldAsync(takeover, swapped.ETag, cancellationToken).ConfigureAwait(false);
                 // Another agent changed the claim first: read again and report or retry.
@@ -266,6 +303,135 @@ namespace TraceCraft.Protocol
         }
 
         /// <summary>
+        /// Hands a held step back (fenced like every holder write): the claim becomes "released" and the step pending, and
+        /// the next claim replaces it. With <paramref name="failed"/> the attempt counts against the step's -MaxAttempts;
+        /// the last allowed one makes the step failed.
+        /// </summary>
+        public async Task<Step> ReleaseAsync(string stepId, bool failed = false, long? token = null, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.Step, stepId);
+            var held = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false);
+            if (held is null || held.IsReleased)
+                throw new TcException(TcErrorCode.StepNotClaimed, $"Step {stepId} is not claimed: there is nothing to release.", stepId);
+            if (held.IsFinal) throw Finished(stepId, held);
+            RequireHolder(held, token ?? RememberedToken(stepId), force: false);
+            int failures = held.Failures + (failed ? 1 : 0);
+            var spec = failed ? await ReadSpecOrNullAsync(stepId, cancellationToken).ConfigureAwait(false) : null;
+            string state = spec?.MaxAttempts is int max && failures >= max ? StepStatus.Failed : StepClaim.Released;
+            var now = _session.Clock.Now;
+            var released = await SwapAsync(held, WithFailures(Seal(held, state, _session.AgentId, now, handoff: null), failures), now, cancellationToken).ConfigureAwait(false)
+                ?? throw Lost(stepId, held, await ReadAsync(stepId, cancellationToken).ConfigureAwait(false));
+            _heldHere.TryRemove(ProjectLayout.StepFolder(stepId), out _);
+            if (released.IsFinal) await WriteCopiesAsync(released, cancellationToken).ConfigureAwait(false);
+            else await _session.Store.DeleteAsync(_session.Layout.StatusKey(stepId), cancellationToken).ConfigureAwait(false);
+            await _session.Agents.ReleaseStepAsync(stepId, cancellationToken).ConfigureAwait(false);
+            return await _session.Steps.GetAsync(stepId, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// An operator's action: returns a finished (complete, blocked, failed, needs review) step to pending, with its
+        /// attempts reset. Its handoff is kept under <c>steps/&lt;sid&gt;/handoffs/</c> (Get-TcHandoff -History). A step
+        /// someone holds is refused unless <paramref name="force"/> (the way out from a holder that died without a lease).
+        /// Repairs a step whose claim is unreadable. Order of writes: archive, remove the copies, replace the claim, so
+        /// that a crash at any point leaves the step reading as the seal still says, and running reopen again finishes.
+        /// </summary>
+        public async Task<Step> ReopenAsync(string stepId, bool force = false, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.Step, stepId);
+            string key = _session.Layout.ClaimKey(stepId);
+            for (int attempt = 0; attempt < MaxAttempts; attempt++)
+            {
+                var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+                StepClaim? current = null;
+                try
+                {
+                    current = read.Found ? StepWire.ReadClaim(stepId, key, read.Body!, read.ETag) : null;
+                }
+                catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
+                {
+                    _session.Warn($"Replacing the unreadable claim of step {stepId}: {e.Message}");
+                }
+                if (current is { IsFinal: false, IsReleased: false } && !force)
+                    throw new TcException(TcErrorCode.StepAlreadyClaimed,
+                        $"Step {stepId} is held by {current.Agent} (token {current.Token}): it is not finished. Use -Force (--force) to take it back anyway.", stepId) { Detail = current };
+
+                var handoff = current?.Handoff ?? await _session.Steps.ReadHandoffCopyAsync(stepId, cancellationToken).ConfigureAwait(false);
+                if (handoff is not null)
+                    await _session.Store.PutAsync(_session.Layout.HandoffHistoryKey(stepId, WireTime.ToUnixNanoseconds(handoff.CreatedAt)), StepWire.WriteHandoff(handoff),
+                        WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+                await _session.Store.DeleteAsync(_session.Layout.StatusKey(stepId), cancellationToken).ConfigureAwait(false);
+                await _session.Store.DeleteAsync(_session.Layout.HandoffKey(stepId), cancellationToken).ConfigureAwait(false);
+
+                var now = _session.Clock.Now;
+                var reopened = new StepClaim
+                {
+                    StepId = stepId,
+                    Agent = _session.AgentId,
+                    ClaimedAt = now,
+                    Token = (current?.Token ?? 0) + 1,
+                    State = StepClaim.Released,
+                    FinishedBy = _session.AgentId,
+                    FinishedAt = now,
+                };
+                var condition = read.Found ? WriteCondition.IfMatch(read.ETag!) : WriteCondition.IfAbsent;
+                if (await PutSealAsync(key, reopened, condition, now, cancellationToken).ConfigureAwait(false) is not null)
+                    return await _session.Steps.GetAsync(stepId, cancellationToken).ConfigureAwait(false);
+            }
+            throw new TcException(TcErrorCode.StoreFailed, $"The claim on step {stepId} kept changing while it was being reopened; try again.", stepId);
+        }
+
+        /// <summary>
+        /// Claims one ready step (declared, dependencies complete, nobody holds it, not finished or failed), or returns
+        /// null when none is. Higher priorities first; within one priority the order is random, so that many workers
+        /// asking at once spread over the ready steps, and a loser of a race simply tries the next step.
+        /// </summary>
+        public async Task<StepClaim?> ClaimNextAsync(string? filter = null, double? leaseSeconds = null, CancellationToken cancellationToken = default)
+        {
+            var match = filter is null ? null : StepFilter.Create(filter);
+            var ready = await _session.Steps.GetReadyAsync(cancellationToken).ConfigureAwait(false);
+            var random = new Random(Guid.NewGuid().GetHashCode());
+            var order = ready
+                .Where(s => match is null || match(s.Id))
+                .Select(s => (Step: s, Shuffle: random.Next()))
+                .OrderByDescending(x => x.Step.Priority).ThenBy(x => x.Shuffle)
+                .Select(x => x.Step.Id)
+                .ToList();
+            foreach (var id in order)
+            {
+                try
+                {
+                    // Readiness was just checked from the same listing; dependencies only move forward.
+                    return await ClaimAsync(id, new ClaimOptions { LeaseSeconds = leaseSeconds, IgnoreDependencies = true }, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TcException e) when (e.Code is TcErrorCode.StepAlreadyClaimed or TcErrorCode.StepFinished)
+                {
+                    Interlocked.Increment(ref _collisions);
+                }
+            }
+            return null;
+        }
+
+        /// <summary>Claims claim-next lost to another worker in this session (a benchmark figure).</summary>
+        public long Collisions => Interlocked.Read(ref _collisions);
+        private long _collisions;
+
+        private async Task RequireDependenciesCompleteAsync(string stepId, StepSpec spec, CancellationToken cancellationToken)
+        {
+            var dependencies = await Parallelism.MapAsync(spec.DependsOn, d => _session.Steps.GetAsync(d, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var open = dependencies.Where(d => !d.IsComplete).ToList();
+            if (open.Count > 0)
+                throw new TcException(TcErrorCode.StepNotReady,
+                    $"Step {stepId} is not ready: it depends on {string.Join(", ", open.Select(d => $"{d.Id} ({d.Status})"))}. Claim it once they are complete, or use -IgnoreDependencies (--ignore-dependencies).",
+                    stepId) { Detail = open.Select(d => d.Id).ToArray() };
+        }
+
+        private async Task<StepSpec?> ReadSpecOrNullAsync(string stepId, CancellationToken cancellationToken)
+        {
+            try { return await _session.Steps.ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false); }
+            catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { _session.Warn(e.Message); return null; }
+        }
+
+        /// <summary>
         /// A waiter saw a seal whose status.json copy is missing or stale (the finisher crashed after sealing): writes the
         /// copies for the original's readers. Conditional on the status it read, so it never overwrites a newer write.
         /// </summary>
@@ -285,8 +451,10 @@ namespace TraceCraft.Protocol
             await _session.Store.PutAsync(_session.Layout.StatusKey(seal.StepId), StatusCopy(seal), WriteCondition.None, "application/json", cancellationToken).ConfigureAwait(false);
         }
 
+        // The original knows no "failed": its waiters see such a step as blocked, which stops them at once, as ours stop.
         private static byte[] StatusCopy(StepClaim seal) =>
-            StepWire.WriteStatus(seal.State!, seal.FinishedBy ?? seal.Agent, seal.ClaimedAt, seal.State == StepStatus.Complete ? seal.FinishedAt : null);
+            StepWire.WriteStatus(seal.State == StepStatus.Failed ? StepStatus.Blocked : seal.State!, seal.FinishedBy ?? seal.Agent, seal.ClaimedAt,
+                seal.State == StepStatus.Complete ? seal.FinishedAt : null);
 
         private async Task<StepClaim?> PutSealAsync(string key, StepClaim seal, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken)
         {
@@ -355,11 +523,27 @@ namespace TraceCraft.Protocol
             LeaseSeconds = claim.LeaseSeconds,
             ExpiresAt = claim.ExpiresAt,
             TakenOverFrom = claim.TakenOverFrom,
+            Failures = claim.Failures,
             State = state,
             FinishedBy = finishedBy,
             FinishedAt = finishedAt,
             Handoff = handoff,
             Version = claim.Version,
+        };
+
+        private static StepClaim WithFailures(StepClaim claim, int failures) => Copy(claim, failures: failures);
+
+        /// <summary>The next holder's claim, replacing a released or expired one: the token grows by one.</summary>
+        private StepClaim NewAttempt(string stepId, StepClaim previous, DateTimeOffset now, double? leaseSeconds, int failures, string? takenOverFrom) => new StepClaim
+        {
+            StepId = stepId,
+            Agent = _session.AgentId,
+            ClaimedAt = now,
+            Token = previous.Token + 1,
+            LeaseSeconds = leaseSeconds,
+            ExpiresAt = leaseSeconds is double lease ? now.AddSeconds(lease) : null,
+            TakenOverFrom = takenOverFrom,
+            Failures = failures,
         };
 
         private static Step ToStep(StepClaim seal)
@@ -396,13 +580,14 @@ namespace TraceCraft.Protocol
             {
                 StepStatus.Blocked => "is blocked",
                 StepStatus.NeedsReview => "is waiting for review",
+                StepStatus.Failed => $"failed after {seal.Failures} attempt(s)",
                 _ => "is already complete",
             };
             return new TcException(TcErrorCode.StepFinished,
                 $"Step {stepId} {what} (agent: {seal.FinishedBy ?? seal.Agent}): it cannot be claimed or completed again until it is reopened.", stepId) { Detail = seal };
         }
 
-        private static StepClaim Copy(StepClaim c, double? leaseSeconds = null, DateTimeOffset? expiresAt = null, string? version = null) => new StepClaim
+        private static StepClaim Copy(StepClaim c, double? leaseSeconds = null, DateTimeOffset? expiresAt = null, string? version = null, int? failures = null) => new StepClaim
         {
             StepId = c.StepId,
             Agent = c.Agent,
@@ -411,6 +596,7 @@ namespace TraceCraft.Protocol
             LeaseSeconds = leaseSeconds ?? c.LeaseSeconds,
             ExpiresAt = expiresAt ?? c.ExpiresAt,
             TakenOverFrom = c.TakenOverFrom,
+            Failures = failures ?? c.Failures,
             State = c.State,
             FinishedBy = c.FinishedBy,
             FinishedAt = c.FinishedAt,
@@ -441,6 +627,11 @@ namespace TraceCraft.Protocol
 
         public static StepState Derive(StatusRecord? status, StepClaim? claim)
         {
+            if (claim is { IsReleased: true })
+                // Release and reopen remove status.json: one written afterwards (the original completing) is newer.
+                return status is not null && IsClosed(status.Status)
+                    ? new StepState(status.Status, status.Agent, status.StartedAt, status.CompletedAt)
+                    : new StepState(StepStatus.Pending, null, null, null);
             if (claim is { IsFinal: true })
                 return new StepState(claim.State!, claim.FinishedBy ?? claim.Agent, claim.ClaimedAt,
                     claim.State == StepStatus.Complete ? claim.FinishedAt ?? status?.CompletedAt : null);
@@ -455,6 +646,6 @@ namespace TraceCraft.Protocol
         public static bool IsFinal(string state) => state is StepStatus.Complete or StepStatus.Blocked or StepStatus.NeedsReview;
 
         /// <summary>complete or blocked: nobody may claim the step until it is reopened.</summary>
-        public static bool IsClosed(string state) => state is StepStatus.Complete or StepStatus.Blocked;
+        public static bool IsClosed(string state) => state is StepStatus.Complete or StepStatus.Blocked or StepStatus.Failed;
     }
 }

@@ -94,6 +94,27 @@ namespace TraceCraft.Protocol
             return read.Found ? StepWire.ReadHandoff(stepId, key, read.Body!) : null;
         }
 
+        /// <summary>handoff.json alone (the copy, or the original's own), or null.</summary>
+        internal async Task<Handoff?> ReadHandoffCopyAsync(string stepId, CancellationToken cancellationToken)
+        {
+            string key = _session.Layout.HandoffKey(stepId);
+            var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+            return read.Found ? StepWire.ReadHandoff(stepId, key, read.Body!) : null;
+        }
+
+        /// <summary>The handoffs of the earlier runs of a reopened step, oldest first (unreadable ones skipped with a warning).</summary>
+        public async Task<IReadOnlyList<Handoff>> GetHandoffHistoryAsync(string stepId, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.Step, stepId);
+            var objects = await _session.Store.ListAllAsync(_session.Layout.HandoffHistoryPrefix(stepId), null, cancellationToken).ConfigureAwait(false);
+            var keys = objects.Select(o => o.Key).OrderBy(k => k, StringComparer.Ordinal).ToList();
+            return await _session.ReadEachAsync(keys, async key =>
+            {
+                var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
+                return read.Found ? StepWire.ReadHandoff(stepId, key, read.Body!) : null;
+            }, key => $"handoff '{key}'", cancellationToken).ConfigureAwait(false);
+        }
+
         /// <summary>
         /// Declares a step with its dependencies (<c>spec.json</c>, ours). Refuses a dependency cycle. Declaring the
         /// same spec again is a no-op; a different spec for an existing step is refused.
