@@ -28,7 +28,7 @@ Install-PSResource -Name TraceCraft -Repository local -Scope CurrentUser -TrustR
             Add-Type -AssemblyName System.IO.Compression.FileSystem
             $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg[0].FullName)
             try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
-            foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.PowerShell.dll', 'TraceCraft.Format.ps1xml', 'LICENSE',
+            foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.PowerShell.dll', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'LICENSE',
                 'en-US/TraceCraft.PowerShell.dll-Help.xml', 'en-US/about_TraceCraft.help.txt', 'dependencies/TraceCraft.Core.dll',
                 'dependencies/AWSSDK.S3.dll', 'TraceCraft.nuspec') {
                 $entries | Should -Contain $expected
