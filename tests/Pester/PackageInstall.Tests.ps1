@@ -2,6 +2,7 @@
 # from there into a clean user scope (a fresh HOME), and run it from there in a fresh pwsh.
 
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TraceCraft.TestHelpers.psm1') -Force
     $script:ModuleDir = Split-Path -Parent $env:TRACECRAFT_MODULE_PATH
     $script:Pwsh = $env:TRACECRAFT_PWSH
 }
