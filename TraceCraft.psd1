@@ -12,6 +12,7 @@
     CompatiblePSEditions = @('Core', 'Desktop')
     DotNetFrameworkVersion = '4.7.2'
     FormatsToProcess     = @('TraceCraft.Format.ps1xml')
+    TypesToProcess       = @('TraceCraft.Types.ps1xml')
     CmdletsToExport      = @(
         'Initialize-TcProject'
         'Get-TcAgent'

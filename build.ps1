@@ -62,7 +62,9 @@ function Build-Module {
     $deps = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'dependencies')
     $help = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'en-US')
     Copy-Item (Join-Path $root 'TraceCraft.psd1'), (Join-Path $root 'LICENSE') $moduleDir
-    Copy-Item (Join-Path $root 'src/TraceCraft.PowerShell/TraceCraft.psm1'), (Join-Path $root 'src/TraceCraft.PowerShell/TraceCraft.Format.ps1xml') $moduleDir
+    foreach ($file in 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml') {
+        Copy-Item (Join-Path $root "src/TraceCraft.PowerShell/$file") $moduleDir
+    }
     Copy-Item (Join-Path $publish 'TraceCraft.PowerShell.dll') $moduleDir
     # Everything else the cmdlets need goes where only the module's loader finds it (see ModuleInitializer.cs).
     Get-ChildItem $publish -Filter *.dll | Where-Object Name -ne 'TraceCraft.PowerShell.dll' | Copy-Item -Destination $deps
@@ -72,7 +74,7 @@ function Build-Module {
     if (Test-Path $helpGenerator) {
         & $helpGenerator -ModuleDirectory $moduleDir -DocsDirectory (Join-Path $docs 'cmdlets') -XmlDoc (Join-Path $publish 'TraceCraft.PowerShell.xml')
     }
-    foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
+    foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
         'dependencies/TraceCraft.Core.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll') {
         if (-not (Test-Path (Join-Path $moduleDir $expected))) { throw "The module layout lacks $expected." }
     }

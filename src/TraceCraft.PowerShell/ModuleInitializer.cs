@@ -10,9 +10,12 @@ namespace TraceCraft.PowerShell
     /// <summary>
     /// Loads the module's dependencies (TraceCraft.Core, AWSSDK, ...) from its <c>dependencies/</c> folder, where the
     /// default loader cannot see them. On PowerShell 7 they go into an AssemblyLoadContext of their own, so
-    /// TraceCraft works beside a module that loaded another AWSSDK.Core (AWS.Tools); Windows PowerShell 5.1 keeps a
-    /// plain AssemblyResolve. The binary targets netstandard2.0, which has no AssemblyLoadContext type, so the
-    /// context is created and hooked through reflection.
+    /// TraceCraft works beside a module that loaded another AWSSDK.Core (AWS.Tools), and the default context is
+    /// answered for one name only, TraceCraft.Core. Windows PowerShell 5.1 has one context, so there the module
+    /// answers AssemblyResolve, but only for a file of its dependency folder requested by one of its own assemblies
+    /// (<see cref="DependencyFileFor"/>): another module's AWSSDK.Core request is left to that module. The binary
+    /// targets netstandard2.0, which has no AssemblyLoadContext type, so the context is created and hooked through
+    /// reflection.
     /// </summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
@@ -80,12 +83,28 @@ namespace TraceCraft.PowerShell
         private static Assembly? ResolveIsolated(object context, AssemblyName name) =>
             name.Name == "TraceCraft.Core" && _isolated is not null && _isolated.TryGetValue(name.Name, out var assembly) ? assembly : null;
 
-        private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args)
+        private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args) =>
+            DependencyFileFor(args.Name, args.RequestingAssembly) is string path ? Assembly.LoadFrom(path) : null;
+
+        /// <summary>
+        /// The file of our dependency folder that answers a load request, or null to leave the request alone: the
+        /// name must be a file there, and the requester the cmdlet assembly or an assembly loaded from that folder
+        /// (AWSSDK.S3 asking for AWSSDK.Core). A request without a known requester (a load by name) is not ours to
+        /// answer either: the runtime gives every static reference its requester.
+        /// </summary>
+        internal static string? DependencyFileFor(string requestedName, Assembly? requester)
         {
-            string name = new AssemblyName(args.Name).Name ?? "";
-            // Answer only for our own dependencies; other modules' loads are left alone.
+            if (requester is null || !(requester == typeof(ModuleInitializer).Assembly || IsFromDependencyFolder(requester))) return null;
+            string name = new AssemblyName(requestedName).Name ?? "";
+            if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0) return null;
             string path = Path.Combine(DependencyFolder, name + ".dll");
-            return File.Exists(path) ? Assembly.LoadFrom(path) : null;
+            return File.Exists(path) ? path : null;
+        }
+
+        private static bool IsFromDependencyFolder(Assembly assembly)
+        {
+            if (assembly.IsDynamic || string.IsNullOrEmpty(assembly.Location)) return false;
+            return string.Equals(Path.GetDirectoryName(assembly.Location), DependencyFolder, StringComparison.OrdinalIgnoreCase);
         }
     }
 }

@@ -21,6 +21,8 @@ foreach ($b in $backends) {
             Set-TcMemory -Key design.status -Value complete | Out-Null
             Set-TcMemory -Key design.owner -Value lead | Out-Null
             Set-TcMemory -Key cfg.mode -Value fast | Out-Null
+            Set-Content (Join-Path $tc.Folders.lead 'report.txt') 'x' -NoNewline
+            Publish-TcArtifact -Path (Join-Path $tc.Folders.lead 'report.txt') -Step build | Out-Null
 
             function Complete([string] $line) {
                 $result = TabExpansion2 -inputScript $line -cursorColumn $line.Length
@@ -67,13 +69,23 @@ foreach ($b in $backends) {
             $to | Should -Not -Contain '_broadcast'
         }
 
-        It 'no suggestions and no error outside a project' {
+        It 'agent ids after Get-TcAgent -Id' {
+            Complete 'Get-TcAgent -Id l' | Should -BeExactly @('lead')
+            Complete 'Get-TcAgent -Id ' | Sort-Object | Should -BeExactly @('lead', 'reviewer', 'worker')
+        }
+
+        It 'artifact names after Save-TcArtifact -Name' {
+            Complete 'Save-TcArtifact -Name r' | Should -BeExactly @('report.txt')
+        }
+
+        It 'no suggestions and no error outside a project, apart from the fixed recipient _broadcast' {
             $empty = Join-Path $tc.Root 'no-project'
             New-Item -ItemType Directory -Force $empty | Out-Null
             Push-Location $empty
             try {
                 $Error.Clear()
                 Complete 'Request-TcStep -Id ' | Should -BeNullOrEmpty
+                Complete 'Send-TcMessage -To _' | Should -BeExactly @('_broadcast')
                 $Error | Should -BeNullOrEmpty
             }
             finally {

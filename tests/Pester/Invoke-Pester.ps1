@@ -88,12 +88,6 @@ function Get-BlockTest($block) {
     foreach ($child in $block.Blocks) { Get-BlockTest $child }
 }
 
-function Get-DefaultModulePath {
-    $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
-    $version = $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
-    Join-Path $root "out/TraceCraft/$version/TraceCraft.psd1"
-}
-
 # The environment the tests read. Everything set here is put back at the end.
 $saved = @{}
 foreach ($name in 'TRACECRAFT_MODULE_PATH', 'TRACECRAFT_PWSH', 'TRACECRAFT_HOME', 'TRACECRAFT_AGENT', 'TRACECRAFT_CONFIG') {
@@ -101,12 +95,9 @@ foreach ($name in 'TRACECRAFT_MODULE_PATH', 'TRACECRAFT_PWSH', 'TRACECRAFT_HOME'
 }
 $testHome = Join-Path ([IO.Path]::GetTempPath()) "tracecraft-pester-home-$PID"
 try {
-    if (-not $env:TRACECRAFT_MODULE_PATH) { $env:TRACECRAFT_MODULE_PATH = Get-DefaultModulePath }
-    if (-not (Test-Path $env:TRACECRAFT_MODULE_PATH)) {
-        throw "The module is not built: $env:TRACECRAFT_MODULE_PATH does not exist. Run 'dotnet pwsh ./build.ps1' first."
-    }
-    $env:TRACECRAFT_MODULE_PATH = (Resolve-Path $env:TRACECRAFT_MODULE_PATH).Path
-    if (-not $env:TRACECRAFT_PWSH) { $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh') }
+    # The defaults the test files would fill in themselves (TRACECRAFT_MODULE_PATH, TRACECRAFT_PWSH), set here once
+    # so that a missing build fails before Pester starts.
+    Import-Module (Join-Path $here 'TraceCraft.TestHelpers.psm1') -Force
     # No test may read or write the user's ~/.tracecraft, nor pick up an agent or config from the caller's shell.
     New-Item -ItemType Directory -Force $testHome | Out-Null
     $env:TRACECRAFT_HOME = $testHome

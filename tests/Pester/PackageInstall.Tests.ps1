@@ -2,6 +2,7 @@
 # from there into a clean user scope (a fresh HOME), and run it from there in a fresh pwsh.
 
 BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TraceCraft.TestHelpers.psm1') -Force
     $script:ModuleDir = Split-Path -Parent $env:TRACECRAFT_MODULE_PATH
     $script:Pwsh = $env:TRACECRAFT_PWSH
 }
@@ -28,7 +29,7 @@ Install-PSResource -Name TraceCraft -Repository local -Scope CurrentUser -TrustR
             Add-Type -AssemblyName System.IO.Compression.FileSystem
             $zip = [System.IO.Compression.ZipFile]::OpenRead($nupkg[0].FullName)
             try { $entries = $zip.Entries.FullName } finally { $zip.Dispose() }
-            foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.PowerShell.dll', 'TraceCraft.Format.ps1xml', 'LICENSE',
+            foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.PowerShell.dll', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'LICENSE',
                 'en-US/TraceCraft.PowerShell.dll-Help.xml', 'en-US/about_TraceCraft.help.txt', 'dependencies/TraceCraft.Core.dll',
                 'dependencies/AWSSDK.S3.dll', 'TraceCraft.nuspec') {
                 $entries | Should -Contain $expected

@@ -130,6 +130,42 @@ foreach ($b in $backends) {
             }
         }
 
+        Context "'lint','test','docs' | Get-TcStep | Request-TcStep with -Verbose on one of the two" {
+            # Both cmdlets share the runspace's session and are alive at once: each must show its own requests only.
+            BeforeAll {
+                Set-Location $lead
+                foreach ($id in 'v-lint', 'v-test', 'v-docs', 'w-lint', 'w-test', 'w-docs') { New-TcStep -Id $id | Out-Null }
+
+                function Get-TcVerboseLine([scriptblock] $Pipeline) {
+                    # The pipeline's verbose records, each with the cmdlet that wrote it.
+                    @(& $Pipeline 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
+                        ForEach-Object { [pscustomobject]@{ Command = $_.InvocationInfo.MyCommand.Name; Line = $_.Message } })
+                }
+            }
+
+            It 'Get-TcStep -Verbose shows its 9 reads (status, claim, spec of each step) and nothing of Request-TcStep' {
+                $lines = Get-TcVerboseLine { 'v-lint', 'v-test', 'v-docs' | Get-TcStep -Verbose | Request-TcStep }
+                $lines.Command | Sort-Object -Unique | Should -BeExactly @('Get-TcStep')
+                $lines | Should -HaveCount 9
+                foreach ($id in 'v-lint', 'v-test', 'v-docs') {
+                    $mine = @($lines.Line -match "/steps/$id/")
+                    $mine | Should -HaveCount 3
+                    $mine | Should -Match '^TraceCraft GET '
+                }
+                (Get-TcStep -Id v-lint, v-test, v-docs).Status | Should -BeExactly @('in_progress', 'in_progress', 'in_progress')
+            }
+
+            It 'Request-TcStep -Verbose shows its own requests, the same for each step, and none of Get-TcStep''s reads' {
+                $lines = Get-TcVerboseLine { 'w-lint', 'w-test', 'w-docs' | Get-TcStep | Request-TcStep -Verbose }
+                $lines.Command | Sort-Object -Unique | Should -BeExactly @('Request-TcStep')
+                @($lines.Line -match 'spec\.json') | Should -HaveCount 0
+                @($lines.Line -match '^TraceCraft PUT\(If-None-Match\) \S+/steps/w-[a-z]+/claim\.json -> 200') | Should -HaveCount 3
+                $perStep = foreach ($id in 'w-lint', 'w-test', 'w-docs') { @($lines.Line -match "/steps/$id/").Count }
+                $perStep[0] | Should -BeGreaterThan 0
+                $perStep | Should -BeExactly @($perStep[0], $perStep[0], $perStep[0])
+            }
+        }
+
         Context 'Get-TcStep a,b | Wait-TcStep -Timeout 5' {
             BeforeAll {
                 Set-Location $lead

@@ -15,7 +15,7 @@ foreach ($b in $backends) {
             Import-Module (Join-Path $PSScriptRoot 'TraceCraft.TestHelpers.psm1') -Force
             $environment = Enter-TcTestEnvironment
             Assert-TcS3
-            $tc = New-TcTestProject -Backend s3 -Agent cli, cmdlet, wrong-cli, wrong-cmdlet, child, wrong-child -Prefix secret -NoInit
+            $tc = New-TcTestProject -Backend s3 -Agent cli, cmdlet, wrong-cli, wrong-cmdlet, child, wrong-child, session -Prefix secret -NoInit
             $secret = $env:TRACECRAFT_TEST_S3_SECRET_KEY
             $wrongSecret = 'Wr0ngSecret' + [guid]::NewGuid().ToString('N')
 
@@ -106,6 +106,51 @@ foreach ($b in $backends) {
                 $text.Contains($secret) | Should -BeFalse
                 $text.Contains($wrongSecret) | Should -BeFalse
             }
+        }
+
+        It 'a whole session of cmdlets and tracecraft verbs, every stream on and failures included, shows no key' {
+            Set-Location $tc.Folders.session
+            $project = $tc.Project
+            $r = Invoke-Captured {
+                $ErrorActionPreference = 'Continue'
+                $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
+                Initialize-TcProject -Project $project -Agent session -Endpoint $env:TRACECRAFT_TEST_S3_ENDPOINT `
+                    -Bucket $env:TRACECRAFT_TEST_S3_BUCKET -Credential (Get-TcTestCredential)
+                Request-TcStep -Id s -LeaseSeconds 60
+                Request-TcStep -Id s
+                Set-TcMemory -Key k -Value v
+                Get-TcMemory -Key missing
+                Send-TcMessage -To session -Text hi
+                Get-TcInbox
+                Complete-TcStep -Id s -Note done
+                Wait-TcStep -Id s -Timeout 5
+                Get-TcStep; Get-TcAgent; Get-TcHandoff -Id s
+                tracecraft claim s
+                tracecraft memory get k
+                tracecraft agents
+                Initialize-TcProject -Project $project -Agent session-b -Endpoint $env:TRACECRAFT_TEST_S3_ENDPOINT `
+                    -Bucket $env:TRACECRAFT_TEST_S3_BUCKET -Credential (Get-TcTestCredential $wrongSecret)
+                Get-TcStep
+                Initialize-TcProject -Project $project -Agent session-c -Endpoint 'http://127.0.0.1:1' `
+                    -Bucket $env:TRACECRAFT_TEST_S3_BUCKET -Credential (Get-TcTestCredential)
+                Get-TcStep
+            }
+            $errors = @($r.Captured | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            ($r.Captured | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }) | Should -Not -BeNullOrEmpty
+            $errors.FullyQualifiedErrorId | Should -Contain 'StepAlreadyClaimed,TraceCraft.PowerShell.Commands.RequestTcStepCommand'
+            @($errors.FullyQualifiedErrorId -like 'AccessDenied,*') | Should -Not -BeNullOrEmpty
+            $r.Captured | Should -Contain 'v' -Because 'the capture must hold the output of tracecraft memory get k'
+            $r.Text.Contains($secret) | Should -BeFalse
+            $r.Text.Contains($wrongSecret) | Should -BeFalse
+        }
+
+        It 'the config file holds the key, readable only by its owner, and .gitignore lists it' {
+            $config = Join-Path $tc.Folders.session '.tracecraft.json'
+            (Get-Content -Raw $config).Contains($secret) | Should -BeTrue
+            if (-not $IsWindows) {
+                [System.IO.File]::GetUnixFileMode($config) | Should -Be ([System.IO.UnixFileMode] 'UserRead, UserWrite')
+            }
+            Join-Path $tc.Folders.session '.gitignore' | Should -FileContentMatch '\.tracecraft\.json'
         }
 
         # The TraceCraftCliFailed record names only the verb, never the arguments (which may hold --secret-key).

@@ -1,7 +1,33 @@
 # Shared helpers of the Pester suite: which stores to test, throw-away projects on them, the test environment
 # (TRACECRAFT_HOME and friends) and child processes with separate stdout, stderr and exit code.
+# Every test file imports this module first (in BeforeDiscovery), so importing it also fills in the environment the
+# tests read when nobody set it: the suite runs the same through tests/Pester/Invoke-Pester.ps1, build.ps1 -Test, or
+# a plain `Invoke-Pester tests/Pester` in a pwsh after `dotnet pwsh ./build.ps1`.
 
 Set-StrictMode -Version 3.0
+
+function Get-TcDefaultModulePath {
+    # The manifest build.ps1 lays out: out/TraceCraft/<ModuleVersion of Directory.Build.props>/TraceCraft.psd1.
+    $root = Split-Path (Split-Path $PSScriptRoot -Parent) -Parent
+    $props = [xml](Get-Content -Raw (Join-Path $root 'Directory.Build.props'))
+    $version = $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
+    Join-Path $root "out/TraceCraft/$version/TraceCraft.psd1"
+}
+
+function Initialize-TcTestDefault {
+    <#
+    .SYNOPSIS
+    Sets what the tests read and the caller left unset: TRACECRAFT_MODULE_PATH (the built module) and TRACECRAFT_PWSH
+    (the pwsh running the tests, for child processes). Throws, saying what to do, when the module is not built.
+    Without TRACECRAFT_TEST_S3_* the S3 tests are skipped (see Get-TcTestBackend).
+    #>
+    if (-not $env:TRACECRAFT_MODULE_PATH) { $env:TRACECRAFT_MODULE_PATH = Get-TcDefaultModulePath }
+    if (-not (Test-Path $env:TRACECRAFT_MODULE_PATH)) {
+        throw "The module is not built: $env:TRACECRAFT_MODULE_PATH does not exist. Run 'dotnet pwsh ./build.ps1' first."
+    }
+    $env:TRACECRAFT_MODULE_PATH = (Resolve-Path $env:TRACECRAFT_MODULE_PATH).Path
+    if (-not $env:TRACECRAFT_PWSH) { $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh') }
+}
 
 function Test-TcS3Configured {
     [bool] ($env:TRACECRAFT_TEST_S3_ENDPOINT -and $env:TRACECRAFT_TEST_S3_ACCESS_KEY -and
@@ -240,5 +266,7 @@ function Get-TcFormatted {
     if ($As -eq 'Table') { $InputObject | Format-Table | Out-String -Width 400 }
     else { $InputObject | Format-List | Out-String -Width 400 }
 }
+
+Initialize-TcTestDefault
 
 Export-ModuleMember -Function *-Tc*

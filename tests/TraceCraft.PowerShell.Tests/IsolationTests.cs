@@ -36,5 +36,31 @@ namespace TraceCraft.PowerShell.Tests
             var context = Assert.Single(ours.Select(AssemblyLoadContext.GetLoadContext).Distinct());
             Assert.Equal("TraceCraft", context!.Name);
         }
+
+        /// <summary>
+        /// The AssemblyResolve answer of Windows PowerShell 5.1 (no load contexts there), checked through its decision
+        /// function because this runtime never raises that path: only our own assemblies get our dependency files.
+        /// </summary>
+        [Fact]
+        public void The_5_1_resolver_answers_only_requests_of_our_own_assemblies_for_files_of_our_dependency_folder()
+        {
+            using var host = new HostedModule();
+            string moduleFolder = Path.GetDirectoryName(Path.GetFullPath(HostedModule.ModulePath))!;
+            var cmdlets = AppDomain.CurrentDomain.GetAssemblies().Single(a => !a.IsDynamic && a.GetName().Name == "TraceCraft.PowerShell" &&
+                string.Equals(Path.GetDirectoryName(a.Location), moduleFolder, StringComparison.Ordinal));
+            var core = AppDomain.CurrentDomain.GetAssemblies().First(a => !a.IsDynamic && a.GetName().Name == "TraceCraft.Core" &&
+                string.Equals(Path.GetDirectoryName(a.Location), Path.Combine(moduleFolder, "dependencies"), StringComparison.Ordinal));
+            var decide = cmdlets.GetType("TraceCraft.PowerShell.ModuleInitializer", throwOnError: true)!
+                .GetMethod("DependencyFileFor", BindingFlags.NonPublic | BindingFlags.Static)!;
+            string? For(string name, Assembly? requester) => (string?)decide.Invoke(null, new object?[] { name, requester });
+
+            string ourCore = Path.Combine(moduleFolder, "dependencies", "AWSSDK.Core.dll");
+            Assert.Equal(ourCore, For("AWSSDK.Core, Version=4.0.0.0, Culture=neutral, PublicKeyToken=885c28607f98e604", cmdlets));
+            Assert.Equal(ourCore, For("AWSSDK.Core, Version=4.0.0.0, Culture=neutral, PublicKeyToken=885c28607f98e604", core));
+            // Another module (here: the runtime's own assembly) asking for a name we also ship gets nothing from us.
+            Assert.Null(For("AWSSDK.Core, Version=3.3.0.0, Culture=neutral, PublicKeyToken=885c28607f98e604", typeof(string).Assembly));
+            Assert.Null(For("AWSSDK.Core", null));
+            Assert.Null(For("Not.A.Dependency", cmdlets));
+        }
     }
 }

@@ -8,28 +8,28 @@ namespace TraceCraft.PowerShell.Commands
 {
     /// <summary>
     /// Sessions per runspace (never process-wide: two runspaces, e.g. ForEach-Object -Parallel or xUnit, keep their
-    /// own), one per config file and agent, reused while the file is unchanged. Must be called on the pipeline
-    /// thread: Runspace.DefaultRunspace is thread-local.
+    /// own), one per config file and agent, reused while the file is unchanged, so the claims a session made (kept
+    /// for fencing) outlive one command. A session is shared by the commands of a pipeline, so it reports requests
+    /// and warnings to whichever cmdlet's call made them (<see cref="TcCmdlet.ReportToCaller"/>), never to "the
+    /// cmdlet that opened it". Must be called on the pipeline thread: Runspace.DefaultRunspace is thread-local.
     /// </summary>
     internal static class SessionRegistry
     {
         private sealed class Entry
         {
             public readonly Dictionary<string, (string Stamp, TcSession Session)> Sessions = new Dictionary<string, (string, TcSession)>();
-            public TcCmdlet? Current;
         }
 
         private static readonly ConditionalWeakTable<object, Entry> PerRunspace = new ConditionalWeakTable<object, Entry>();
 
-        public static TcSession Get(TcCmdlet cmdlet) => Open(cmdlet, cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
+        public static TcSession Get(TcCmdlet cmdlet) => Open(cmdlet.SessionState.Path.CurrentFileSystemLocation.ProviderPath);
 
-        internal static TcSession Open(TcCmdlet? cmdlet, string workingDirectory)
+        internal static TcSession Open(string workingDirectory)
         {
             object key = (object?)Runspace.DefaultRunspace ?? typeof(SessionRegistry);
             var entry = PerRunspace.GetValue(key, _ => new Entry());
             lock (entry)
             {
-                if (cmdlet is not null) entry.Current = cmdlet;
                 var loader = new ConfigLoader(workingDirectory);
                 var config = loader.Load();
                 string identity = config.Source + "|" + config.AgentId;
@@ -39,8 +39,8 @@ namespace TraceCraft.PowerShell.Commands
                 known.Session?.Dispose();
                 var session = new TcSession(config, new TcSessionOptions
                 {
-                    RequestObserver = r => entry.Current?.OnRequest(r),
-                    Warning = w => entry.Current?.OnWarning(w),
+                    RequestObserver = TcCmdlet.ReportToCaller,
+                    Warning = TcCmdlet.WarnCaller,
                     CacheDirectory = Path.Combine(loader.HomeDirectory, "cache"),
                 });
                 entry.Sessions[identity] = (stamp, session);

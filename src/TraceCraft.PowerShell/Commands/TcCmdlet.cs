@@ -16,6 +16,16 @@ namespace TraceCraft.PowerShell.Commands
     /// </summary>
     public abstract class TcCmdlet : PSCmdlet, IDisposable
     {
+        /// <summary>
+        /// The cmdlet whose engine call is running on this async flow. The session is shared by every command of a
+        /// runspace (<see cref="SessionRegistry"/>), and in <c>Get-TcStep | Request-TcStep</c> both commands are
+        /// alive at once, so its observer cannot hold "the" cmdlet: each <see cref="Run{T}(Func{CancellationToken, Task{T}})"/>
+        /// marks its own flow, and every request and warning of that call (on whichever thread it completes)
+        /// reaches the cmdlet that made it. Work started outside a Run (a heartbeat timer, a completer) belongs to
+        /// no invocation and reports nowhere.
+        /// </summary>
+        private static readonly AsyncLocal<TcCmdlet?> Calling = new AsyncLocal<TcCmdlet?>();
+
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
         private readonly BlockingCollection<Action> _mainThreadWork = new BlockingCollection<Action>();
         private TcSession? _session;
@@ -59,7 +69,13 @@ namespace TraceCraft.PowerShell.Commands
         /// <summary>Work after all input was seen (e.g. one wait for all piped steps).</summary>
         protected virtual void EndItems() { }
 
-        /// <summary>Called by the session's observer from any thread: queued for the pipeline thread.</summary>
+        /// <summary>The session's request observer: the request goes to the cmdlet whose call made it.</summary>
+        internal static void ReportToCaller(StoreRequest request) => Calling.Value?.OnRequest(request);
+
+        /// <summary>The session's warning sink: the warning goes to the cmdlet whose call raised it.</summary>
+        internal static void WarnCaller(string warning) => Calling.Value?.OnWarning(warning);
+
+        /// <summary>Called from any thread: queued for the pipeline thread.</summary>
         internal void OnRequest(StoreRequest request) => Post(() => WriteVerbose($"TraceCraft {request}"));
 
         internal void OnWarning(string warning) => Post(() => WriteWarning(warning));
@@ -79,7 +95,12 @@ namespace TraceCraft.PowerShell.Commands
         /// <summary>Runs engine work to completion, writing what it reports as it goes. Engine errors surface as TcException.</summary>
         protected T Run<T>(Func<CancellationToken, Task<T>> work)
         {
-            var task = Task.Run(() => work(_cancellation.Token));
+            var task = Task.Run(() =>
+            {
+                // Set inside the task, so only this call's flow carries it (the pipeline thread stays unmarked).
+                Calling.Value = this;
+                return work(_cancellation.Token);
+            });
             // Wake the pump the moment the work ends, instead of when its next 50 ms wait runs out.
             task.ContinueWith(_ => Post(() => { }), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             while (!task.IsCompleted)

@@ -29,7 +29,7 @@ namespace TraceCraft.PowerShell.Completers
                 }
                 else
                 {
-                    var session = SessionRegistry.Open(null, folder);
+                    var session = SessionRegistry.Open(folder);
                     values = read(session).Distinct(StringComparer.Ordinal).OrderBy(v => v, StringComparer.OrdinalIgnoreCase).ToArray();
                     Cache[cacheKey] = (DateTime.UtcNow, values);
                 }
