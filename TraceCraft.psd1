@@ -25,6 +25,7 @@
         'Get-TcInbox'
         'Request-TcStep'
         'Update-TcStep'
+        'Reset-TcStep'
         'Complete-TcStep'
         'Get-TcStep'
         'New-TcStep'

@@ -13,7 +13,7 @@ namespace TraceCraft.PowerShell.Tests
     {
         private readonly HostedModule _host = new HostedModule();
 
-        private static readonly string[] StateChanging = { "Set", "Remove", "Complete", "Publish", "Save", "Initialize", "New" };
+        private static readonly string[] StateChanging = { "Set", "Remove", "Complete", "Publish", "Save", "Initialize", "New", "Reset" };
 
         [Fact]
         public void The_manifest_is_valid_and_exports_exactly_the_cmdlets_the_module_has()
@@ -23,7 +23,7 @@ namespace TraceCraft.PowerShell.Tests
             var exported = ((IDictionary)manifest.Properties["ExportedCmdlets"].Value).Keys.Cast<string>().OrderBy(x => x).ToList();
             var loaded = _host.Run("x", "Get-Command -Module TraceCraft -CommandType Cmdlet | ForEach-Object Name").Ok().Output.Select(o => (string)o.BaseObject).OrderBy(x => x).ToList();
             Assert.Equal(exported, loaded);
-            Assert.Equal(20, loaded.Count);
+            Assert.Equal(21, loaded.Count);
             var functions = _host.Run("x", "Get-Command -Module TraceCraft -CommandType Function | ForEach-Object Name").Ok().Output.Select(o => (string)o.BaseObject);
             Assert.Equal(new[] { "tracecraft" }, functions);
             var data = manifest.Properties["PrivateData"].Value as Hashtable;

@@ -100,6 +100,15 @@ namespace TraceCraft.Cli
             return value;
         }
 
+        /// <summary>The value of a whole-number option within [min, max]; null when the option is absent.</summary>
+        public int? Whole(string option, int min, int max)
+        {
+            if (Value(option) is not string text) return null;
+            if (!int.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+                throw Usage($"argument {option}: '{text}' is not a whole number from {min} to {max}");
+            return value;
+        }
+
         /// <summary>
         /// The fencing token of the claim the caller holds: <c>--token N</c>, else <c>TRACECRAFT_TOKEN</c>, else null
         /// (then the claim is checked by the agent name only, as the original checks it).

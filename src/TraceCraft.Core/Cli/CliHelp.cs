@@ -25,8 +25,15 @@ namespace TraceCraft.Cli
             ["inbox"] = "usage: tracecraft inbox [--delete] [--unread] [--wait [--timeout SECONDS]] [--refresh]\n" +
                         "Shows direct messages and others' broadcasts, oldest first. --delete consumes what is shown: each message is shown to\n" +
                         "exactly one of the readers of this inbox, then removed (a broadcast only for you).",
-            ["claim"] = "usage: tracecraft claim STEP_ID [--lease SECONDS]\nClaims a step atomically: of many claimers exactly one wins. With --lease the claim expires unless renewed, and may then be taken over;\n" +
-                        "the claim's fencing token is then printed on stderr ('Fencing token: N'). A complete or blocked step cannot be claimed.",
+            ["claim"] = "usage: tracecraft claim STEP_ID [--lease SECONDS] [--ignore-dependencies]\n" +
+                        "       tracecraft claim --next [--filter PATTERN] [--lease SECONDS]\n" +
+                        "Claims a step atomically: of many claimers exactly one wins. With --lease the claim expires unless renewed, and may then be taken over;\n" +
+                        "the claim's fencing token is then printed on stderr ('Fencing token: N'). A complete, blocked or failed step cannot be claimed, nor a\n" +
+                        "declared step whose dependencies are open (unless --ignore-dependencies). --next claims one ready step (higher --priority first,\n" +
+                        "random among equals, so workers spread out), optionally one whose id matches PATTERN (* ? [..]); exit 3 when none is ready.",
+            ["release"] = "usage: tracecraft release STEP_ID [--failed] [--token N]\nHands a step you hold back: it is pending and ready again. --failed counts the attempt against the step's --max-attempts.",
+            ["reopen"] = "usage: tracecraft reopen STEP_ID [--force]\nReturns a complete, blocked, failed or needs-review step to pending (an operator's action); its handoff stays readable\n" +
+                         "with 'handoff STEP_ID --history'. --force also takes back a step someone holds (a holder that died without a lease).",
             ["renew"] = "usage: tracecraft renew STEP_ID [--lease SECONDS] [--token N]\nExtends the lease of a step you hold. --token (or TRACECRAFT_TOKEN) names your claim; without it only the agent name is checked.",
             ["complete"] = "usage: tracecraft complete STEP_ID [--note N] [--to AGENT] [--next-action TEXT] [--blocked | --needs-review]\n" +
                            "                          [--changed-files-from-git] [--force] [--token N]\n" +
@@ -39,8 +46,10 @@ namespace TraceCraft.Cli
                            "       tracecraft artifact download NAME [--step ID] [-o PATH] [--force]\n" +
                            "       tracecraft artifact list [--step ID]\n" +
                            "A download never writes outside its target folder and never overwrites a file without --force.",
-            ["handoff"] = "usage: tracecraft handoff STEP_ID\nShows the handoff note of a step.",
-            ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT]\nDeclares a step and its dependencies (cycles are refused).",
+            ["handoff"] = "usage: tracecraft handoff STEP_ID [--history]\nShows the handoff note of a step; --history also those of its runs before it was reopened, oldest first.",
+            ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT] [--priority N] [--max-attempts N]\n" +
+                       "Declares a step and its dependencies (cycles are refused). claim --next hands out higher priorities first; after --max-attempts\n" +
+                       "attempts that ended in expiry or 'release --failed', the step is failed.",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
             ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
         };
@@ -55,7 +64,7 @@ namespace TraceCraft.Cli
             "TraceCraft: coordination for multi-agent work over an S3 bucket (or a local folder).\n\n" +
             "commands:\n" +
             string.Join("\n", VerbHelp.Select(v => "  " + v.Key.PadRight(12) + FirstLine(v.Value))) +
-            $"\n\nRun '{program} <command> --help' for a command's options. Exit codes: 0 success, 1 failure, 2 usage error.\n" +
+            $"\n\nRun '{program} <command> --help' for a command's options. Exit codes: 0 success, 1 failure, 2 usage error, 3 claim --next found no ready step.\n" +
             "Identity: TRACECRAFT_AGENT overrides the agent of the config (several agents in one folder).";
 
         /// <summary>The first line that says what the verb does (after the usage lines).</summary>

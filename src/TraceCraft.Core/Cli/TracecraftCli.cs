@@ -20,6 +20,8 @@ namespace TraceCraft.Cli
         public const int Success = 0;
         public const int Failure = 1;
         public const int UsageFailure = 2;
+        /// <summary>claim --next found no ready step (distinct from a failure, so that a worker loop can stop or sleep).</summary>
+        public const int NothingReady = 3;
 
         public static int Run(IReadOnlyList<string> args, CliContext context) =>
             RunAsync(args, context).GetAwaiter().GetResult();
@@ -94,6 +96,8 @@ namespace TraceCraft.Cli
             "send" => SendAsync(args),
             "inbox" => InboxAsync(args),
             "claim" => ClaimAsync(args),
+            "release" => ReleaseAsync(args),
+            "reopen" => ReopenAsync(args),
             "renew" => RenewAsync(args),
             "complete" => CompleteAsync(args),
             "step-status" => StepStatusAsync(args),
@@ -285,19 +289,57 @@ namespace TraceCraft.Cli
 
         private Task<int> ClaimAsync(List<string> args)
         {
-            var a = CliArguments.Parse(args, new[] { "--lease" }, None);
-            string step = a.Required(0, "step_id");
-            a.NoMoreThan(1);
+            var a = CliArguments.Parse(args, new[] { "--lease", "--filter" }, new[] { "--next", "--ignore-dependencies" });
+            bool next = a.Flag("--next");
+            string? step = next ? null : a.Required(0, "step_id");
+            a.NoMoreThan(next ? 0 : 1);
+            if (!next && a.Value("--filter") is not null) throw CliArguments.Usage("argument --filter: only with --next");
             double? lease = a.Seconds("--lease");
             return WithSession(async session =>
             {
-                var claim = await session.Claims.ClaimAsync(step, lease, _context.Cancellation).ConfigureAwait(false);
+                StepClaim? claim = next
+                    ? await session.Claims.ClaimNextAsync(a.Value("--filter"), lease, _context.Cancellation).ConfigureAwait(false)
+                    : await session.Claims.ClaimAsync(step!, new ClaimOptions { LeaseSeconds = lease, IgnoreDependencies = a.Flag("--ignore-dependencies") }, _context.Cancellation).ConfigureAwait(false);
+                if (claim is null)
+                {
+                    _context.Error.WriteLine(a.Value("--filter") is string filter ? $"No ready step matches {filter}." : "No ready step.");
+                    return TracecraftCli.NothingReady;
+                }
                 string extra = claim.TakenOverFrom is null ? "" : $" (took over from {claim.TakenOverFrom}, token {claim.Token})";
-                Out.WriteLine($"Claimed step {step} as {claim.Agent}{extra}");
-                // A leased claim can be taken over, possibly by a process with this agent name: say which claim this is.
-                // (On stderr, so that the original's line on stdout stays exact; the original has no leases.)
-                if (claim.LeaseSeconds is not null)
+                Out.WriteLine($"Claimed step {claim.StepId} as {claim.Agent}{extra}");
+                // A leased or handed-back claim can be replaced, possibly by a process with this agent name: say which claim
+                // this is. (On stderr, so that the original's line on stdout stays exact; the original has no leases.)
+                if (claim.LeaseSeconds is not null || claim.Token > 1)
                     _context.Error.WriteLine($"Fencing token: {claim.Token} (pass --token {claim.Token} or TRACECRAFT_TOKEN={claim.Token} to complete, renew or release only this claim)");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> ReleaseAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--token" }, new[] { "--failed" });
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            long? token = a.Token(_context.Environment);
+            return WithSession(async session =>
+            {
+                var released = await session.Claims.ReleaseAsync(step, a.Flag("--failed"), token, _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine(released.Status == StepStatus.Failed
+                    ? $"Released step {step}: failed after {released.Failures} attempt(s)"
+                    : $"Released step {step}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        private Task<int> ReopenAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, None, new[] { "--force" });
+            string step = a.Required(0, "step_id");
+            a.NoMoreThan(1);
+            return WithSession(async session =>
+            {
+                await session.Claims.ReopenAsync(step, a.Flag("--force"), _context.Cancellation).ConfigureAwait(false);
+                Out.WriteLine($"Reopened step {step}");
                 return TracecraftCli.Success;
             });
         }
@@ -443,18 +485,25 @@ namespace TraceCraft.Cli
 
         private Task<int> HandoffAsync(List<string> args)
         {
-            var a = CliArguments.Parse(args, None, None);
+            var a = CliArguments.Parse(args, None, new[] { "--history" });
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
             return WithSession(async session =>
             {
-                var h = await session.Steps.GetHandoffAsync(step, _context.Cancellation).ConfigureAwait(false)
-                    ?? throw new TcException(TcErrorCode.InvalidArgument, $"No handoff for step {step}.", step);
-                Out.WriteLine($"{h.FromStep}: {h.State} by {h.FromAgent} at {WireTime.Format(h.CreatedAt)}");
-                if (h.NextAgent is not null) Out.WriteLine($"next agent: {h.NextAgent}");
-                if (h.NextAction is not null) Out.WriteLine($"next action: {h.NextAction}");
-                if (h.Note is not null) Out.WriteLine($"note: {h.Note}");
-                if (h.ChangedFiles is { Length: > 0 }) Out.WriteLine($"changed files: {string.Join(", ", h.ChangedFiles)}");
+                var current = await session.Steps.GetHandoffAsync(step, _context.Cancellation).ConfigureAwait(false);
+                var handoffs = (a.Flag("--history") ? await session.Steps.GetHandoffHistoryAsync(step, _context.Cancellation).ConfigureAwait(false) : Array.Empty<Handoff>())
+                    .Concat(current is null ? Array.Empty<Handoff>() : new[] { current }).ToList();
+                if (handoffs.Count == 0) throw new TcException(TcErrorCode.InvalidArgument, $"No handoff for step {step}.", step);
+                for (int i = 0; i < handoffs.Count; i++)
+                {
+                    var h = handoffs[i];
+                    if (i > 0) Out.WriteLine();
+                    Out.WriteLine($"{h.FromStep}: {h.State} by {h.FromAgent} at {WireTime.Format(h.CreatedAt)}");
+                    if (h.NextAgent is not null) Out.WriteLine($"next agent: {h.NextAgent}");
+                    if (h.NextAction is not null) Out.WriteLine($"next action: {h.NextAction}");
+                    if (h.Note is not null) Out.WriteLine($"note: {h.Note}");
+                    if (h.ChangedFiles is { Length: > 0 }) Out.WriteLine($"changed files: {string.Join(", ", h.ChangedFiles)}");
+                }
                 return TracecraftCli.Success;
             });
         }
@@ -462,13 +511,21 @@ namespace TraceCraft.Cli
         private Task<int> StepAsync(List<string> args)
         {
             if (args.Count == 0 || args[0] != "new") throw CliArguments.Usage("step: choose 'new'");
-            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--depends-on", "--description" }, None);
+            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--depends-on", "--description", "--priority", "--max-attempts" }, None);
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
             var dependsOn = (a.Value("--depends-on") ?? "").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(d => d.Trim()).ToList();
+            var definition = new StepDefinition
+            {
+                Id = step,
+                DependsOn = dependsOn,
+                Description = a.Value("--description"),
+                Priority = a.Whole("--priority", -1_000_000, 1_000_000) ?? 0,
+                MaxAttempts = a.Whole("--max-attempts", 1, 1_000_000),
+            };
             return WithSession(async session =>
             {
-                await session.Steps.DefineAsync(step, dependsOn, a.Value("--description"), _context.Cancellation).ConfigureAwait(false);
+                await session.Steps.DefineAsync(definition, _context.Cancellation).ConfigureAwait(false);
                 Out.WriteLine(dependsOn.Count == 0 ? $"Defined step {step}" : $"Defined step {step} (depends on: {string.Join(", ", dependsOn)})");
                 return TracecraftCli.Success;
             });

@@ -14,11 +14,16 @@ namespace TraceCraft.PowerShell.Commands
         [ArgumentCompleter(typeof(StepIdCompleter))]
         public string[] Id { get; set; } = System.Array.Empty<string>();
 
+        /// <summary>Also the handoffs of the step's runs before it was reopened (Reset-TcStep), oldest first.</summary>
+        [Parameter]
+        public SwitchParameter History { get; set; }
+
         protected override void ProcessItem()
         {
             foreach (var id in Id)
                 ForItem(() =>
                 {
+                    if (History) foreach (var earlier in Run((s, ct) => s.Steps.GetHandoffHistoryAsync(id, ct))) WriteObject(earlier);
                     var handoff = Run((s, ct) => s.Steps.GetHandoffAsync(id, ct));
                     if (handoff is not null) WriteObject(handoff);
                 });

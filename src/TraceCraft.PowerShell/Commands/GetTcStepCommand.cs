@@ -25,6 +25,11 @@ namespace TraceCraft.PowerShell.Commands
         [Parameter(Mandatory = true, ParameterSetName = ReadySet)]
         public SwitchParameter Ready { get; set; }
 
+        /// <summary>Only steps in these states (pending, in_progress, complete, blocked, needs_review, failed): -Status failed is the dead-letter view.</summary>
+        [Parameter(ParameterSetName = AllSet)]
+        [ValidateSet(StepStatus.Pending, StepStatus.InProgress, StepStatus.Complete, StepStatus.Blocked, StepStatus.NeedsReview, StepStatus.Failed)]
+        public string[]? Status { get; set; }
+
         protected override void ProcessItem()
         {
             switch (ParameterSetName)
@@ -36,7 +41,8 @@ namespace TraceCraft.PowerShell.Commands
                     foreach (var id in Id) ForItem(() => WriteObject(Run((s, ct) => s.Steps.GetAsync(id, ct))));
                     break;
                 default:
-                    foreach (var step in Run((s, ct) => s.Steps.ListAsync(ct))) WriteObject(step);
+                    foreach (var step in Run((s, ct) => s.Steps.ListAsync(ct)))
+                        if (Status is null || System.Array.IndexOf(Status, step.Status) >= 0) WriteObject(step);
                     break;
             }
         }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
+using TraceCraft.Protocol;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -25,10 +26,21 @@ namespace TraceCraft.PowerShell.Commands
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public string? Description { get; set; }
 
+        /// <summary>Request-TcStep -Next hands out steps of higher priority first (default 0).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(-1000000, 1000000)]
+        public int Priority { get; set; }
+
+        /// <summary>After this many attempts that ended in expiry or in Update-TcStep -Release -Failed, the step is failed.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 1000000)]
+        public int? MaxAttempts { get; set; }
+
         protected override void ProcessItem()
         {
             if (!ShouldProcess(Id, "Declare step")) return;
-            WriteObject(Run((s, ct) => s.Steps.DefineAsync(Id, DependsOn, Description, ct)));
+            var definition = new StepDefinition { Id = Id, DependsOn = DependsOn, Description = Description, Priority = Priority, MaxAttempts = MaxAttempts };
+            WriteObject(Run((s, ct) => s.Steps.DefineAsync(definition, ct)));
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
+using TraceCraft.Protocol;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -11,15 +12,34 @@ namespace TraceCraft.PowerShell.Commands
     /// Lease times follow the S3 server's clock (its Date header), so agents whose clocks disagree by more than
     /// 2 s still agree on expiry; skew below that shortens or lengthens a lease by at most that much.
     /// </summary>
-    [Cmdlet(VerbsLifecycle.Request, "TcStep")]
+    [Cmdlet(VerbsLifecycle.Request, "TcStep", DefaultParameterSetName = IdSet)]
     [OutputType(typeof(StepClaim))]
     public sealed class RequestTcStepCommand : TcCmdlet
     {
+        private const string IdSet = "Id";
+        private const string NextSet = "Next";
+
         /// <summary>The steps to claim (e.g. from Get-TcStep -Ready).</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [Parameter(Mandatory = true, Position = 0, ParameterSetName = IdSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("StepId", "Step")]
         [ArgumentCompleter(typeof(StepIdCompleter))]
         public string[] Id { get; set; } = System.Array.Empty<string>();
+
+        /// <summary>
+        /// Claim one ready step (declared, dependencies complete, nobody holds it, not finished or failed): higher
+        /// -Priority first, random among equals, so that many workers spread out. Returns nothing when none is ready.
+        /// </summary>
+        [Parameter(Mandatory = true, ParameterSetName = NextSet)]
+        public SwitchParameter Next { get; set; }
+
+        /// <summary>With -Next: only steps whose id matches this wildcard.</summary>
+        [Parameter(ParameterSetName = NextSet)]
+        [ArgumentCompleter(typeof(StepIdCompleter))]
+        public string? Filter { get; set; }
+
+        /// <summary>Claim even when a declared dependency of the step is not complete.</summary>
+        [Parameter(ParameterSetName = IdSet)]
+        public SwitchParameter IgnoreDependencies { get; set; }
 
         /// <summary>Lease length in seconds; without it the claim never expires (the original's behaviour).</summary>
         [Parameter]
@@ -28,14 +48,16 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
-            foreach (var id in Id)
+            if (Next)
             {
-                ForItem(() =>
-                {
-                    var claim = Run((s, ct) => s.Claims.ClaimAsync(id, LeaseSeconds, ct));
-                    WriteObject(claim);
-                });
+                var next = Run((s, ct) => s.Claims.ClaimNextAsync(Filter, LeaseSeconds, ct));
+                if (next is null) WriteVerbose(Filter is null ? "No ready step." : $"No ready step matches {Filter}.");
+                else WriteObject(next);
+                return;
             }
+            var options = new ClaimOptions { LeaseSeconds = LeaseSeconds, IgnoreDependencies = IgnoreDependencies };
+            foreach (var id in Id)
+                ForItem(() => WriteObject(Run((s, ct) => s.Claims.ClaimAsync(id, options, ct))));
         }
     }
 }
