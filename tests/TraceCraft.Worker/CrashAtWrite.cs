@@ -13,7 +13,7 @@ namespace TraceCraft.Worker
     /// <summary>
     /// One user command that is killed (SIGKILL, no clean-up) just before its Nth store write:
     ///   crash CONFIG AGENT KILL_AT OP ARGS...   with OP one of
-    ///     complete STEP | takeover STEP | memory-set KEY VALUE | send TO TEXT | upload FILE STEP
+    ///     complete STEP | claim STEP | takeover STEP | memory-set KEY VALUE | send TO TEXT | upload FILE STEP
     /// KILL_AT 0 runs the command to the end and prints "writes=N", the number of writes it made.
     /// </summary>
     internal static class CrashAtWrite
@@ -32,6 +32,9 @@ namespace TraceCraft.Worker
             {
                 case "complete":
                     await session.Steps.CompleteAsync(args[5], new CompletionRequest { Note = "done by " + args[2] });
+                    break;
+                case "claim":
+                    await session.Claims.ClaimAsync(args[5]);
                     break;
                 case "takeover":
                     await session.Claims.ClaimAsync(args[5], 600);

@@ -47,9 +47,10 @@ namespace TraceCraft.Cli
                            "       tracecraft artifact list [--step ID]\n" +
                            "A download never writes outside its target folder and never overwrites a file without --force.",
             ["handoff"] = "usage: tracecraft handoff STEP_ID [--history]\nShows the handoff note of a step; --history also those of its runs before it was reopened, oldest first.",
-            ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT] [--priority N] [--max-attempts N]\n" +
+            ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT] [--priority N] [--max-attempts N] [--lease SECONDS]\n" +
                        "Declares a step and its dependencies (cycles are refused). claim --next hands out higher priorities first; after --max-attempts\n" +
-                       "attempts that ended in expiry or 'release --failed', the step is failed.",
+                       "attempts that ended in expiry or 'release --failed', the step is failed. --lease gives every claim of the step that names none this\n" +
+                       "lease, so that a holder that dies is replaced after it.",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
             ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
         };

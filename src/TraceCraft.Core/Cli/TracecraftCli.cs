@@ -511,7 +511,7 @@ namespace TraceCraft.Cli
         private Task<int> StepAsync(List<string> args)
         {
             if (args.Count == 0 || args[0] != "new") throw CliArguments.Usage("step: choose 'new'");
-            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--depends-on", "--description", "--priority", "--max-attempts" }, None);
+            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--depends-on", "--description", "--priority", "--max-attempts", "--lease" }, None);
             string step = a.Required(0, "step_id");
             a.NoMoreThan(1);
             var dependsOn = (a.Value("--depends-on") ?? "").Split(new[] { ',' }, StringSplitOptions.RemoveEmptyEntries).Select(d => d.Trim()).ToList();
@@ -522,6 +522,7 @@ namespace TraceCraft.Cli
                 Description = a.Value("--description"),
                 Priority = a.Whole("--priority", -1_000_000, 1_000_000) ?? 0,
                 MaxAttempts = a.Whole("--max-attempts", 1, 1_000_000),
+                LeaseSeconds = a.Seconds("--lease"),
             };
             return WithSession(async session =>
             {

@@ -32,6 +32,8 @@ namespace TraceCraft
         public int Priority { get; init; }
         /// <summary>Attempts before the step fails (New-TcStep -MaxAttempts); null for no limit.</summary>
         public int? MaxAttempts { get; init; }
+        /// <summary>The lease of every claim of the step that gives none (New-TcStep -LeaseSeconds); null: such claims never expire.</summary>
+        public double? DefaultLeaseSeconds { get; init; }
         /// <summary>Attempts that ended in expiry, takeover or release with failure, since the step was last reopened.</summary>
         public int Failures { get; init; }
         /// <summary>The handoff written by complete, when this object comes from Complete-TcStep.</summary>

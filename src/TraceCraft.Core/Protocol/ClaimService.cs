@@ -18,6 +18,8 @@ namespace TraceCraft.Protocol
         public double? LeaseSeconds { get; init; }
         /// <summary>Claim even when a declared dependency is not complete.</summary>
         public bool IgnoreDependencies { get; init; }
+        /// <summary>The step's declared lease when the caller has already read the spec (0: none), to save reading it again.</summary>
+        internal double? DeclaredLeaseSeconds { get; init; }
     }
 
     /// <summary>What complete records.</summary>
@@ -92,13 +94,15 @@ namespace TraceCraft.Protocol
             double? leaseSeconds = options.LeaseSeconds;
             if (leaseSeconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
                 throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
+            // The spec (one GET) says whether the step waits for others and what lease its claims get by default.
             StepSpec? spec = null;
-            if (!options.IgnoreDependencies)
-            {
-                // Dependencies bind: a declared step runs only after every step it depends on is complete.
+            if (options.DeclaredLeaseSeconds is null || !options.IgnoreDependencies)
                 spec = await _session.Steps.ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false);
-                if (spec is { DependsOn.Count: > 0 }) await RequireDependenciesCompleteAsync(stepId, spec, cancellationToken).ConfigureAwait(false);
-            }
+            // Dependencies bind: a declared step runs only after every step it depends on is complete.
+            if (!options.IgnoreDependencies && spec is { DependsOn.Count: > 0 })
+                await RequireDependenciesCompleteAsync(stepId, spec, cancellationToken).ConfigureAwait(false);
+            // A step declared with a lease gives every claim one: a holder killed mid-step is replaced after it.
+            leaseSeconds ??= options.DeclaredLeaseSeconds is double declared ? (declared > 0 ? declared : null) : spec?.LeaseSeconds;
             if (leaseSeconds.HasValue) await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
 
             var now = _session.Clock.Now;
@@ -394,14 +398,20 @@ namespace TraceCraft.Protocol
                 .Where(s => match is null || match(s.Id))
                 .Select(s => (Step: s, Shuffle: random.Next()))
                 .OrderByDescending(x => x.Step.Priority).ThenBy(x => x.Shuffle)
-                .Select(x => x.Step.Id)
+                .Select(x => x.Step)
                 .ToList();
-            foreach (var id in order)
+            foreach (var step in order)
             {
                 try
                 {
-                    // Readiness was just checked from the same listing; dependencies only move forward.
-                    return await ClaimAsync(id, new ClaimOptions { LeaseSeconds = leaseSeconds, IgnoreDependencies = true }, cancellationToken).ConfigureAwait(false);
+                    // Readiness was just checked from the same listing (dependencies only move forward), and the listing
+                    // read the spec: no second read of it.
+                    return await ClaimAsync(step.Id, new ClaimOptions
+                    {
+                        LeaseSeconds = leaseSeconds,
+                        IgnoreDependencies = true,
+                        DeclaredLeaseSeconds = step.DefaultLeaseSeconds ?? 0,
+                    }, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TcException e) when (e.Code is TcErrorCode.StepAlreadyClaimed or TcErrorCode.StepFinished)
                 {

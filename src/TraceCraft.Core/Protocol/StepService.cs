@@ -21,6 +21,8 @@ namespace TraceCraft.Protocol
         public int Priority { get; init; }
         /// <summary>After this many failed attempts the step is failed; null for no limit.</summary>
         public int? MaxAttempts { get; init; }
+        /// <summary>The lease of every claim of the step that gives none: a holder that dies is replaced after it.</summary>
+        public double? LeaseSeconds { get; init; }
     }
 
     /// <summary>The contents of <c>status.json</c>.</summary>
@@ -133,6 +135,8 @@ namespace TraceCraft.Protocol
             foreach (var dependency in definition.DependsOn) IdValidator.Validate(IdKind.Step, dependency);
             if (definition.MaxAttempts is int max && max < 1)
                 throw new TcException(TcErrorCode.InvalidArgument, $"-MaxAttempts {max} is not possible: give 1 or more.", stepId);
+            if (definition.LeaseSeconds is double l && (double.IsNaN(l) || l <= 0 || l > ClaimService.MaxLeaseSeconds))
+                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {l} seconds is not possible: give a number of seconds from 1 to {ClaimService.MaxLeaseSeconds}.", stepId);
             string folder = ProjectLayout.StepFolder(stepId);
             var spec = new StepSpec
             {
@@ -141,6 +145,7 @@ namespace TraceCraft.Protocol
                 Description = definition.Description,
                 Priority = definition.Priority,
                 MaxAttempts = definition.MaxAttempts,
+                LeaseSeconds = definition.LeaseSeconds,
             };
             var cycle = await FindCycleAsync(folder, spec.DependsOn, cancellationToken).ConfigureAwait(false);
             if (cycle is not null)
@@ -153,7 +158,7 @@ namespace TraceCraft.Protocol
             {
                 var existing = await ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false);
                 if (existing is null || !existing.SameAs(spec))
-                    throw new TcException(TcErrorCode.StepSpecExists, $"Step {stepId} is already defined with other dependencies, description, priority or attempts.", stepId) { Detail = existing };
+                    throw new TcException(TcErrorCode.StepSpecExists, $"Step {stepId} is already defined with other dependencies, description, priority, attempts or lease.", stepId) { Detail = existing };
             }
             return await GetAsync(stepId, cancellationToken).ConfigureAwait(false);
         }
@@ -185,7 +190,10 @@ namespace TraceCraft.Protocol
             return null;
         }
 
-        /// <summary>Defined steps that nobody holds, that are not finished, and whose dependencies are all complete.</summary>
+        /// <summary>
+        /// Declared steps that nobody holds (or whose holder's lease ran out), that are not finished or failed, and whose
+        /// dependencies are all complete.
+        /// </summary>
         public async Task<IReadOnlyList<Step>> GetReadyAsync(CancellationToken cancellationToken = default)
         {
             var specs = await ReadAllSpecsAsync(cancellationToken).ConfigureAwait(false);
@@ -197,8 +205,13 @@ namespace TraceCraft.Protocol
             var extra = await _session.ReadEachAsync(unknownDependencies, async d => (Step?)await GetAsync(d, cancellationToken).ConfigureAwait(false),
                 d => $"step '{d}'", cancellationToken).ConfigureAwait(false);
             foreach (var s in extra) byFolder[ProjectLayout.StepFolder(s.Id)] = s;
+            // A holder whose lease ran out holds nothing any more: its step is ready for a takeover. Lease times are the
+            // store's (one Date header read per session).
+            await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
+            var now = _session.Clock.Now;
             return steps
-                .Where(s => s.Status == StepStatus.Pending && s.ClaimedBy is null)
+                .Where(s => (s.Status == StepStatus.Pending && s.ClaimedBy is null)
+                    || (s.Status == StepStatus.InProgress && s.LeaseExpiresAt is DateTimeOffset expires && expires <= now))
                 .Where(s => s.DependsOn.All(d => byFolder.TryGetValue(ProjectLayout.StepFolder(d), out var dep) && dep.IsComplete))
                 .ToList();
         }
@@ -238,6 +251,7 @@ namespace TraceCraft.Protocol
                 Description = spec?.Description,
                 Priority = spec?.Priority ?? 0,
                 MaxAttempts = spec?.MaxAttempts,
+                DefaultLeaseSeconds = spec?.LeaseSeconds,
                 Failures = claim?.Failures ?? 0,
             };
         }

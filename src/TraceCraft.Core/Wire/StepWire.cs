@@ -150,6 +150,7 @@ namespace TraceCraft.Wire
             w.WriteStringOrNull("description", spec.Description);
             if (spec.Priority != 0) w.WriteNumber("priority", spec.Priority);
             if (spec.MaxAttempts is int max) w.WriteNumber("max_attempts", max);
+            if (spec.LeaseSeconds is double lease) w.WriteNumber("lease_seconds", lease);
             w.WriteString("created_by", createdBy);
             w.WriteTime("created_at", createdAt);
         });
@@ -164,6 +165,7 @@ namespace TraceCraft.Wire
                 Description = wire.OptionalString("description"),
                 Priority = (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, wire.OptionalLong("priority") ?? 0)),
                 MaxAttempts = wire.OptionalLong("max_attempts") is long max ? (int)Math.Max(1, Math.Min(int.MaxValue, max)) : null,
+                LeaseSeconds = wire.OptionalDouble("lease_seconds") is double lease && lease > 0 && lease <= ClaimService.MaxLeaseSeconds ? lease : null,
             };
         }
     }
@@ -176,8 +178,11 @@ namespace TraceCraft.Wire
         public string? Description { get; init; }
         public int Priority { get; init; }
         public int? MaxAttempts { get; init; }
+        /// <summary>The lease every claim of this step gets unless the claimer gives its own: a dead holder cannot block it.</summary>
+        public double? LeaseSeconds { get; init; }
 
         public bool SameAs(StepSpec other) =>
-            DependsOn.SequenceEqual(other.DependsOn) && Description == other.Description && Priority == other.Priority && MaxAttempts == other.MaxAttempts;
+            DependsOn.SequenceEqual(other.DependsOn) && Description == other.Description && Priority == other.Priority
+            && MaxAttempts == other.MaxAttempts && LeaseSeconds == other.LeaseSeconds;
     }
 }

@@ -36,10 +36,18 @@ namespace TraceCraft.PowerShell.Commands
         [ValidateRange(1, 1000000)]
         public int? MaxAttempts { get; set; }
 
+        /// <summary>
+        /// The lease of every claim of this step that gives none: a holder that dies mid-step is replaced once it runs out
+        /// (without it, such claims never expire, as in the original).
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 31622400)]
+        public double? LeaseSeconds { get; set; }
+
         protected override void ProcessItem()
         {
             if (!ShouldProcess(Id, "Declare step")) return;
-            var definition = new StepDefinition { Id = Id, DependsOn = DependsOn, Description = Description, Priority = Priority, MaxAttempts = MaxAttempts };
+            var definition = new StepDefinition { Id = Id, DependsOn = DependsOn, Description = Description, Priority = Priority, MaxAttempts = MaxAttempts, LeaseSeconds = LeaseSeconds };
             WriteObject(Run((s, ct) => s.Steps.DefineAsync(definition, ct)));
         }
     }

@@ -86,6 +86,28 @@ namespace TraceCraft.Tests.Faults
         }
 
         [Fact]
+        public async Task A_holder_killed_mid_step_is_replaced_once_the_lease_its_step_was_declared_with_runs_out()
+        {
+            string project = TestS3Server.UniqueName("kdead");
+            using var lead = _backend.Session(project, "lead");
+            await lead.Steps.DefineAsync(new StepDefinition { Id = "job", LeaseSeconds = 2 });
+            await lead.Steps.DefineAsync("plain", Array.Empty<string>(), null);
+            // The holder claims with no lease of its own and is killed (SIGKILL) right after its claim landed.
+            await Killed(project, "dead", 2, "claim", "job");
+            await Killed(project, "dead", 2, "claim", "plain");
+            var held = (await lead.Claims.ReadAsync("job"))!;
+            Assert.Equal(("dead", (double?)2), (held.Agent, held.LeaseSeconds));
+            await Task.Delay(TimeSpan.FromSeconds(3.5));
+            using var next = _backend.Session(project, "next");
+            var claim = (await next.Claims.ClaimNextAsync())!;
+            Assert.Equal(("job", "dead", 2L), (claim.StepId, claim.TakenOverFrom, claim.Token));
+            // A step declared without a lease keeps the original's rule: its dead holder blocks it until an operator reopens it.
+            Assert.Null(await next.Claims.ClaimNextAsync());
+            await lead.Claims.ReopenAsync("plain", force: true);
+            Assert.Equal("plain", (await next.Claims.ClaimNextAsync())!.StepId);
+        }
+
+        [Fact]
         public async Task Memory_set_killed_at_every_write_reads_the_old_or_the_new_value_whole()
         {
             string project = TestS3Server.UniqueName("kmemory");
