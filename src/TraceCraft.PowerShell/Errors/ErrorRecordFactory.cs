@@ -21,8 +21,8 @@ namespace TraceCraft.PowerShell.Errors
             TcErrorCode.StepAlreadyClaimed => ErrorCategory.ResourceBusy,
             TcErrorCode.DestinationExists or TcErrorCode.StepSpecExists => ErrorCategory.ResourceExists,
             TcErrorCode.WaitTimeout => ErrorCategory.OperationTimeout,
-            TcErrorCode.MemoryVersionMismatch or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed or TcErrorCode.StepFinished => ErrorCategory.InvalidOperation,
-            TcErrorCode.StepBlocked => ErrorCategory.OperationStopped,
+            TcErrorCode.MemoryVersionMismatch or TcErrorCode.ClaimLost or TcErrorCode.StepNotClaimed or TcErrorCode.StepFinished or TcErrorCode.StepNotReady => ErrorCategory.InvalidOperation,
+            TcErrorCode.StepBlocked or TcErrorCode.StepFailed => ErrorCategory.OperationStopped,
             TcErrorCode.ValueTooLarge or TcErrorCode.ValueTooDeep => ErrorCategory.LimitsExceeded,
             _ => ErrorCategory.NotSpecified,
         };
