@@ -140,6 +140,41 @@ namespace TraceCraft.Tests.Cli
         }
 
         [Fact]
+        public void A_worker_loop_drains_a_queue_with_claim_next_release_reopen_and_exit_code_3()
+        {
+            Init("w");
+            Assert.Equal(0, Run("w", "step", "new", "a", "--lease", "60", "--max-attempts", "2", "--priority", "5").Code);
+            Assert.Equal(0, Run("w", "step", "new", "b", "--depends-on", "a").Code);
+            var notReady = Run("w", "claim", "b");
+            Assert.Equal(1, notReady.Code);
+            Assert.StartsWith("Error: Step b is not ready: it depends on a (pending).", notReady.Err);
+
+            var first = Run("w", "claim", "--next");
+            Assert.Equal((0, "Claimed step a as w\n"), (first.Code, first.Out));
+            Assert.StartsWith("Fencing token: 1 ", first.Err);
+            Assert.Equal((3, "", "No ready step.\n"), Run("w", "claim", "--next"));
+            Assert.Equal((0, "Released step a\n", ""), Run("w", "release", "a", "--failed", "--token", "1"));
+            Assert.Equal("Claimed step a as w\n", Run("w", "claim", "--next", "--filter", "A*").Out);
+            Assert.Equal((0, "Released step a: failed after 2 attempt(s)\n", ""), Run("w", "release", "a", "--failed"));
+            Assert.Equal((0, "a: failed (agent: w)\n", ""), Run("w", "step-status", "a"));
+            var waited = Run("w", "wait-for", "a", "--timeout", "30");
+            Assert.Equal(1, waited.Code);
+            Assert.StartsWith("Error: Step a failed after 2 attempt(s)", waited.Err);
+            Assert.Equal((3, "", "No ready step.\n"), Run("w", "claim", "--next"));
+
+            Assert.Equal((0, "Reopened step a\n", ""), Run("w", "reopen", "a"));
+            Assert.Equal("Claimed step a as w\n", Run("w", "claim", "--next").Out);
+            Assert.Equal(0, Run("w", "complete", "a", "--note", "second try").Code);
+            Assert.Equal(0, Run("w", "reopen", "a").Code);
+            Assert.Equal("Claimed step a as w\n", Run("w", "claim", "--next").Out);
+            Assert.Equal(0, Run("w", "complete", "a", "--note", "third try").Code);
+            var history = Run("w", "handoff", "a", "--history").Out;
+            Assert.True(history.IndexOf("note: second try") < history.IndexOf("note: third try") && history.Contains("note: second try"), history);
+            Assert.Equal((0, "Claimed step b as w\n", ""), Run("w", "claim", "--next"));
+            Assert.Equal((2, ""), (Run("w", "claim", "b", "--filter", "x").Code, ""));
+        }
+
+        [Fact]
         public void Complete_refuses_anothers_step_and_force_overrides()
         {
             Init("a");
