@@ -158,7 +158,8 @@ namespace TraceCraft.Tests.Faults
         public async Task Corrupt_wrongly_typed_and_50_MB_objects_are_reported_by_key_and_the_rest_still_read()
         {
             var warnings = new ConcurrentQueue<string>();
-            using var lead = Agent("lead");
+            // The writer of the 50 MB object gets time for it on a busy machine; the 2 s default is for the readers.
+            using var lead = Agent("lead", timeoutSeconds: 120);
             using var dev = Agent("dev", warning: warnings.Enqueue);
             await lead.Messages.SendAsync("dev", "good");
             string prefix = $"{_project}/messages/dev/";
