@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using TraceCraft.Errors;
+using TraceCraft.Options;
 
 namespace TraceCraft.Cli
 {
@@ -76,15 +77,14 @@ namespace TraceCraft.Cli
         public static TcException Usage(string message) => new TcException(TcErrorCode.UsageError, message);
 
         /// <summary>
-        /// Every number option of the command line and the values it allows, in seconds: one place, so that no
-        /// verb can pass a value the engine or the runtime cannot hold (TimeSpan overflows near 1e13 s, timers and
-        /// CancelAfter refuse more than about 24.8 days on .NET Framework). Leases match -LeaseSeconds of the cmdlets.
+        /// Every number-of-seconds option of the command line and the values it allows, from the one definition both
+        /// hosts use (<see cref="TcOptions"/>), so that no verb can pass a value the engine or the runtime cannot hold.
         /// </summary>
         private static readonly Dictionary<string, (double Min, double Max)> SecondsRanges = new Dictionary<string, (double, double)>(StringComparer.Ordinal)
         {
-            ["--timeout"] = (0, 2_000_000),
-            ["--lease"] = (1, 31_622_400),
-            ["--stale-after"] = (1, 31_622_400),
+            ["--timeout"] = (TcOptions.MinTimeoutSeconds, TcOptions.MaxTimeoutSeconds),
+            ["--lease"] = (TcOptions.MinLeaseSeconds, TcOptions.MaxLeaseSeconds),
+            ["--stale-after"] = (TcOptions.MinStaleAfterSeconds, TcOptions.MaxStaleAfterSeconds),
         };
 
         /// <summary>The value of a number-of-seconds option, checked against its range; null when the option is absent.</summary>

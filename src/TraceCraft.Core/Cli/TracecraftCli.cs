@@ -7,6 +7,7 @@ using TraceCraft.Config;
 using TraceCraft.Errors;
 using TraceCraft.Json;
 using TraceCraft.Protocol;
+using TraceCraft.Options;
 
 namespace TraceCraft.Cli
 {
@@ -264,7 +265,7 @@ namespace TraceCraft.Cli
         {
             var a = CliArguments.Parse(args, new[] { "--timeout" }, new[] { "--delete", "--unread", "--wait", "--refresh" });
             a.NoMoreThan(0);
-            double timeout = a.Seconds("--timeout") ?? 300;
+            double timeout = a.Seconds("--timeout") ?? TcOptions.DefaultTimeoutSeconds;
             // --delete consumes: each message is taken by exactly one of the readers of this inbox before it is shown.
             var query = new InboxQuery { UnreadOnly = a.Flag("--unread"), Refresh = a.Flag("--refresh"), Take = a.Flag("--delete") };
             return WithSession(async session =>
@@ -411,7 +412,7 @@ namespace TraceCraft.Cli
         {
             var a = CliArguments.Parse(args, new[] { "--timeout" }, None);
             if (a.Positionals.Count == 0) throw CliArguments.Usage("the following arguments are required: step_ids");
-            double seconds = a.Seconds("--timeout") ?? 300;
+            double seconds = a.Seconds("--timeout") ?? TcOptions.DefaultTimeoutSeconds;
             var timeout = TimeSpan.FromSeconds(seconds);
             return WithSession(async session =>
             {
@@ -520,8 +521,8 @@ namespace TraceCraft.Cli
                 Id = step,
                 DependsOn = dependsOn,
                 Description = a.Value("--description"),
-                Priority = a.Whole("--priority", -1_000_000, 1_000_000) ?? 0,
-                MaxAttempts = a.Whole("--max-attempts", 1, 1_000_000),
+                Priority = a.Whole("--priority", TcOptions.MinPriority, TcOptions.MaxPriority) ?? 0,
+                MaxAttempts = a.Whole("--max-attempts", TcOptions.MinMaxAttempts, TcOptions.MaxMaxAttempts),
                 LeaseSeconds = a.Seconds("--lease"),
             };
             return WithSession(async session =>

@@ -8,6 +8,7 @@ using TraceCraft.Errors;
 using TraceCraft.Json;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
+using TraceCraft.Options;
 
 namespace TraceCraft.Protocol
 {
@@ -19,7 +20,7 @@ namespace TraceCraft.Protocol
     /// </summary>
     public sealed class AgentService
     {
-        public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromMinutes(5);
+        public static readonly TimeSpan DefaultStaleAfter = TimeSpan.FromSeconds(TcOptions.DefaultStaleAfterSeconds);
         public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromMinutes(1);
         private readonly TcSession _session;
 

@@ -8,6 +8,7 @@ using TraceCraft.Errors;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 using TraceCraft.Wire;
+using TraceCraft.Options;
 
 namespace TraceCraft.Protocol
 {
@@ -45,7 +46,7 @@ namespace TraceCraft.Protocol
     /// </summary>
     public sealed class BarrierService
     {
-        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(300);
+        public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(TcOptions.DefaultTimeoutSeconds);
         private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(50);
         private static readonly TimeSpan MaxInterval = TimeSpan.FromMilliseconds(250);
         private readonly TcSession _session;
@@ -61,7 +62,8 @@ namespace TraceCraft.Protocol
             if (stepIds.Count == 0) throw new TcException(TcErrorCode.InvalidArgument, "Name at least one step to wait for.");
             foreach (var id in stepIds) IdValidator.Validate(IdKind.Step, id);
             var limit = timeout ?? DefaultTimeout;
-            if (limit < TimeSpan.Zero) throw new TcException(TcErrorCode.InvalidArgument, "The timeout cannot be negative.");
+            if (limit < TimeSpan.FromSeconds(TcOptions.MinTimeoutSeconds) || limit > TimeSpan.FromSeconds(TcOptions.MaxTimeoutSeconds))
+                throw new TcException(TcErrorCode.InvalidArgument, $"A timeout of {limit.TotalSeconds} seconds is not possible: give {TcOptions.MinTimeoutSeconds} to {TcOptions.MaxTimeoutSeconds} seconds.");
 
             var watch = Stopwatch.StartNew();
             // A request in flight at the deadline is cancelled, so a slow server cannot stretch the user's timeout.

@@ -8,6 +8,7 @@ using TraceCraft.Json;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 using TraceCraft.Wire;
+using TraceCraft.Options;
 
 namespace TraceCraft.Protocol
 {
@@ -64,7 +65,7 @@ namespace TraceCraft.Protocol
     /// </summary>
     public sealed class ClaimService
     {
-        public const double MaxLeaseSeconds = 366 * 86400;
+        public const double MaxLeaseSeconds = TcOptions.MaxLeaseSeconds;
         private const int MaxAttempts = 5;
         private readonly TcSession _session;
         // Claims this session made, by step folder: a later write of this session is fenced by the token remembered here.

@@ -1,6 +1,7 @@
 using System;
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -17,8 +18,8 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>Seconds after which an agent without a heartbeat counts as stale (default 300).</summary>
         [Parameter]
-        [ValidateRange(1, int.MaxValue)]
-        public int StaleAfterSeconds { get; set; } = 300;
+        [ValidateRange(TcOptions.MinStaleAfterSeconds, TcOptions.MaxStaleAfterSeconds)]
+        public int StaleAfterSeconds { get; set; } = TcOptions.DefaultStaleAfterSeconds;
 
         protected override void ProcessItem()
         {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using TraceCraft.Protocol;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -26,8 +27,8 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>Seconds -Wait waits at most (default 300).</summary>
         [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public double Timeout { get; set; } = 300;
+        [ValidateRange(TcOptions.MinTimeoutSeconds, TcOptions.MaxTimeoutSeconds)]
+        public double Timeout { get; set; } = TcOptions.DefaultTimeoutSeconds;
 
         /// <summary>Delete the messages returned (broadcasts only for this agent).</summary>
         [Parameter]

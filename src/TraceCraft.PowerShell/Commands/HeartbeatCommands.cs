@@ -2,6 +2,7 @@ using System;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using System.Runtime.CompilerServices;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -31,7 +32,7 @@ namespace TraceCraft.PowerShell.Commands
         /// <summary>Seconds between heartbeats (default 60).</summary>
         [Parameter(Position = 0)]
         [ValidateRange(1, 86400)]
-        public int IntervalSeconds { get; set; } = 60;
+        public int IntervalSeconds { get; set; } = TcOptions.DefaultHeartbeatSeconds;
 
         protected override void ProcessItem()
         {

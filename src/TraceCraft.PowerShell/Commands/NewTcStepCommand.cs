@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
 using TraceCraft.Protocol;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -28,12 +29,12 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>Request-TcStep -Next hands out steps of higher priority first (default 0).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(-1000000, 1000000)]
+        [ValidateRange(TcOptions.MinPriority, TcOptions.MaxPriority)]
         public int Priority { get; set; }
 
         /// <summary>After this many attempts that ended in expiry or in Update-TcStep -Release -Failed, the step is failed.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 1000000)]
+        [ValidateRange(TcOptions.MinMaxAttempts, TcOptions.MaxMaxAttempts)]
         public int? MaxAttempts { get; set; }
 
         /// <summary>
@@ -41,7 +42,7 @@ namespace TraceCraft.PowerShell.Commands
         /// (without it, such claims never expire, as in the original).
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 31622400)]
+        [ValidateRange(TcOptions.MinLeaseSeconds, TcOptions.MaxLeaseSeconds)]
         public double? LeaseSeconds { get; set; }
 
         protected override void ProcessItem()

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
 using TraceCraft.Protocol;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -43,7 +44,7 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>Lease length in seconds; without it the claim never expires (the original's behaviour).</summary>
         [Parameter]
-        [ValidateRange(1, 31622400)]
+        [ValidateRange(TcOptions.MinLeaseSeconds, TcOptions.MaxLeaseSeconds)]
         public double? LeaseSeconds { get; set; }
 
         protected override void ProcessItem()

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -36,7 +37,7 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>The new lease length (default: the claim's current length).</summary>
         [Parameter(ParameterSetName = RenewSet)]
-        [ValidateRange(1, 31622400)]
+        [ValidateRange(TcOptions.MinLeaseSeconds, TcOptions.MaxLeaseSeconds)]
         public double? LeaseSeconds { get; set; }
 
         /// <summary>

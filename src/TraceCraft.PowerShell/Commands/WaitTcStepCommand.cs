@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using TraceCraft.PowerShell.Completers;
 using TraceCraft.Protocol;
+using TraceCraft.Options;
 
 namespace TraceCraft.PowerShell.Commands
 {
@@ -27,8 +28,8 @@ namespace TraceCraft.PowerShell.Commands
 
         /// <summary>Seconds to wait at most (default 300).</summary>
         [Parameter]
-        [ValidateRange(0, int.MaxValue)]
-        public double Timeout { get; set; } = 300;
+        [ValidateRange(TcOptions.MinTimeoutSeconds, TcOptions.MaxTimeoutSeconds)]
+        public double Timeout { get; set; } = TcOptions.DefaultTimeoutSeconds;
 
         protected override void ProcessItem() => _steps.AddRange(Id);
 

@@ -1,0 +1,36 @@
+namespace TraceCraft.Options
+{
+    /// <summary>
+    /// The one definition of every option both hosts share (the cmdlets' parameters and the command line's flags): its
+    /// default and the values it allows. The cmdlets name these in their validation attributes, the command line in its
+    /// argument checks, the engine in its own checks, so that the two hosts cannot drift.
+    /// </summary>
+    public static class TcOptions
+    {
+        /// <summary>Wait-TcStep -Timeout, wait-for --timeout, Get-TcInbox -Wait -Timeout, inbox --wait --timeout (seconds).</summary>
+        public const double DefaultTimeoutSeconds = 300;
+        public const double MinTimeoutSeconds = 0;
+        /// <summary>About 23 days: below the 24.8 days that timers and CancelAfter hold on .NET Framework.</summary>
+        public const double MaxTimeoutSeconds = 2_000_000;
+
+        /// <summary>-LeaseSeconds / --lease of a claim, a renewal or a declared step: 1 s to 366 days.</summary>
+        public const double MinLeaseSeconds = 1;
+        public const double MaxLeaseSeconds = 31_622_400;
+
+        /// <summary>Get-TcAgent -StaleAfterSeconds / agents --stale-after: a heartbeat older than this is stale (the original's 5 minutes).</summary>
+        public const int DefaultStaleAfterSeconds = 300;
+        public const int MinStaleAfterSeconds = 1;
+        public const int MaxStaleAfterSeconds = 31_622_400;
+
+        /// <summary>New-TcStep -Priority / step new --priority: claim-next hands out higher values first.</summary>
+        public const int MinPriority = -1_000_000;
+        public const int MaxPriority = 1_000_000;
+
+        /// <summary>New-TcStep -MaxAttempts / step new --max-attempts.</summary>
+        public const int MinMaxAttempts = 1;
+        public const int MaxMaxAttempts = 1_000_000;
+
+        /// <summary>Heartbeat interval of Start-TcHeartbeat (seconds).</summary>
+        public const int DefaultHeartbeatSeconds = 60;
+    }
+}
