@@ -14,7 +14,7 @@ namespace TraceCraft.Cli
                        "Without --access-key/--secret-key, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY are written to the file as the keys;\n" +
                        "--no-save-keys leaves them out (each command then reads the environment or the AWS profile).\n" +
                        "The endpoint is a URL with its scheme: http://localhost:9000.\n" +
-                       "--backend folder keeps everything in a local folder (default ./.tracecraft-store): no server needed.",
+                       "--backend folder keeps everything in a local folder, no server needed: by default the git repository's shared .git/tracecraft-store (one store for every worktree), or ./.tracecraft-store outside git.",
             ["agents"] = "usage: tracecraft agents [--stale-after SECONDS]\nLists registered agents: id, status (stale when the heartbeat is older than 300 s), step, heartbeat age.",
             ["memory"] = "usage: tracecraft memory set KEY VALUE [--json] [--if-absent | --if-version V]\n" +
                          "       tracecraft memory get KEY [--json]\n" +

@@ -148,6 +148,16 @@ namespace TraceCraft.Cli
             if (TcConfig.EndpointProblem(a.Value("--endpoint")) is string problem) throw CliArguments.Usage($"argument --endpoint: {problem}");
             string project = a.Value("--project") ?? throw CliArguments.Usage("the following arguments are required: --project");
             string agent = a.Value("--agent") ?? _context.Environment("TRACECRAFT_AGENT") ?? throw CliArguments.Usage("the following arguments are required: --agent");
+            var extra = _context.SessionOptions;
+            // Init's own warnings (an earlier folder store left unused) go to stderr like every verb's.
+            var options = new TcSessionOptions
+            {
+                RequestObserver = extra?.RequestObserver,
+                Warning = extra?.Warning ?? (w => _context.Error.WriteLine("Warning: " + w)),
+                CacheDirectory = extra?.CacheDirectory,
+                Clock = extra?.Clock,
+                Store = extra?.Store,
+            };
             var context = await ProjectSetup.InitializeAsync(new InitRequest
             {
                 Project = project,
@@ -161,7 +171,7 @@ namespace TraceCraft.Cli
                 Path = a.Value("--path"),
                 QuoteIfMatch = a.Flag("--quote-if-match"),
                 SaveEnvironmentKeys = !a.Flag("--no-save-keys"),
-            }, Loader, _context.SessionOptions, _context.Cancellation).ConfigureAwait(false);
+            }, Loader, options, _context.Cancellation).ConfigureAwait(false);
             Out.WriteLine($"Initialized project {context.Project} as agent {context.Agent} ({context.Location})");
             Out.WriteLine($"Config written to {context.ConfigPath}");
             return TracecraftCli.Success;

@@ -26,7 +26,10 @@ namespace TraceCraft.Protocol
         /// </summary>
         public bool SaveEnvironmentKeys { get; init; } = true;
         public string? Region { get; init; }
-        /// <summary>Folder of the folder store; default <c>.tracecraft-store</c> in the working folder.</summary>
+        /// <summary>
+        /// Folder of the folder store (relative to the working folder); default <see cref="ProjectSetup.DefaultFolderStorePath"/>:
+        /// inside the repository's shared git folder in a git working tree, <c>.tracecraft-store</c> in the working folder elsewhere.
+        /// </summary>
         public string? Path { get; init; }
         public bool QuoteIfMatch { get; init; }
     }
@@ -34,7 +37,25 @@ namespace TraceCraft.Protocol
     /// <summary>init: write the config, create the bucket if missing, register the agent.</summary>
     public static class ProjectSetup
     {
+        /// <summary>The folder store's folder outside git, in the working folder (and everywhere before git repositories had their own).</summary>
         public const string DefaultFolderStore = ".tracecraft-store";
+
+        /// <summary>The folder store's folder inside a repository's common git folder.</summary>
+        public const string GitFolderStore = "tracecraft-store";
+
+        /// <summary>
+        /// Where the folder store goes when init is given no path. In a git repository: <c>tracecraft-store</c> in the
+        /// repository's common git folder (the main checkout's <c>.git</c>, what <c>git rev-parse --git-common-dir</c>
+        /// names), because that is the one folder every worktree of the repository reaches: agents started in separate
+        /// worktrees (<c>git worktree add</c>) share one store with no flags and no server. Inside <c>.git</c> it is never
+        /// committed nor listed as untracked, <c>git clean -fdx</c>, <c>git gc</c> and <c>git worktree remove/prune</c>
+        /// leave it alone, and it works for a bare repository with worktrees too, which has no main checkout. Outside
+        /// git: <c>.tracecraft-store</c> in the working folder, as before.
+        /// </summary>
+        public static string DefaultFolderStorePath(string workingDirectory) =>
+            GitRepository.FindCommonDirectory(workingDirectory) is string commonGitDirectory
+                ? Path.Combine(commonGitDirectory, GitFolderStore)
+                : Path.GetFullPath(Path.Combine(workingDirectory, DefaultFolderStore));
 
         public static async Task<ProjectContext> InitializeAsync(InitRequest request, ConfigLoader loader, TcSessionOptions? options = null, CancellationToken cancellationToken = default)
         {
@@ -45,9 +66,12 @@ namespace TraceCraft.Protocol
             if ((request.AccessKey is null) != (request.SecretKey is null))
                 throw new TcException(TcErrorCode.InvalidArgument, "Give both --access-key and --secret-key, or neither (then AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the AWS profile are used).");
             var (accessKey, secretKey) = KeysToWrite(request, loader);
-            string? path = request.Backend == Backends.Folder
-                ? Path.GetFullPath(Path.Combine(loader.WorkingDirectory, request.Path ?? DefaultFolderStore))
-                : null;
+            // Resolved now and written as a full path, so every later command (and every agent whose init resolved
+            // the same repository) opens exactly this folder, whatever folder it runs in.
+            string? path = request.Backend != Backends.Folder ? null
+                : request.Path is string given ? Path.GetFullPath(Path.Combine(loader.WorkingDirectory, given))
+                : DefaultFolderStorePath(loader.WorkingDirectory);
+            if (request.Backend == Backends.Folder && request.Path is null) WarnOfEarlierStore(loader.WorkingDirectory, path!, options);
             var config = new TcConfig
             {
                 Backend = request.Backend,
@@ -77,6 +101,18 @@ namespace TraceCraft.Protocol
                 Location = session.Store.Location,
                 ConfigPath = file,
             };
+        }
+
+        /// <summary>
+        /// An init here before stores moved into the git folder left its objects in <c>./.tracecraft-store</c>; the
+        /// new default does not read them, so say so rather than let the agents start over unknowingly.
+        /// </summary>
+        private static void WarnOfEarlierStore(string workingDirectory, string path, TcSessionOptions? options)
+        {
+            string earlier = Path.GetFullPath(Path.Combine(workingDirectory, DefaultFolderStore));
+            if (options?.Warning is not { } warn || string.Equals(earlier, path, System.StringComparison.Ordinal) || !Directory.Exists(earlier)) return;
+            warn($"The folder store from an earlier init, '{earlier}', is not used: in a git repository the store is now '{path}', shared by every worktree. " +
+                 $"Move the contents of '{earlier}' there, or pass --path {DefaultFolderStore} (-Path) to keep using it.");
         }
 
         /// <summary>

@@ -42,7 +42,7 @@ namespace TraceCraft.PowerShell.Commands
         [Parameter]
         public string? Region { get; set; }
 
-        /// <summary>The folder of the folder backend (default ./.tracecraft-store).</summary>
+        /// <summary>The folder of the folder backend. Default: in a git repository, tracecraft-store in its shared git folder (the main checkout's .git), so every worktree finds the same store; elsewhere ./.tracecraft-store.</summary>
         [Parameter]
         public string? Path { get; set; }
 
