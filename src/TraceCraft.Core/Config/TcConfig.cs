@@ -1,7 +1,7 @@
 using System;
 using System.Text.Json;
 using TraceCraft.Errors;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Storage;
 
 namespace TraceCraft.Config

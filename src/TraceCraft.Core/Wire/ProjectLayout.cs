@@ -1,9 +1,10 @@
 using System;
+using TraceCraft.Keys;
 
-namespace TraceCraft.Keys
+namespace TraceCraft.Wire
 {
     /// <summary>
-    /// Every object key of the bucket layout (wire-format.md) in one place. Callers pass validated ids.
+    /// Every object key of the bucket layout (docs/wire-format.md) in one place. Callers pass validated ids.
     /// </summary>
     public sealed class ProjectLayout
     {
