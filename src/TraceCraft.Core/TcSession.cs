@@ -6,6 +6,7 @@ using TraceCraft.Config;
 using TraceCraft.Keys;
 using TraceCraft.Protocol;
 using TraceCraft.Storage;
+using TraceCraft.Wire;
 
 namespace TraceCraft
 {

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Threading.Tasks;
-using TraceCraft.Keys;
+using TraceCraft.Wire;
 using TraceCraft.Storage;
 
 namespace TraceCraft.Bench.Infrastructure

@@ -5,7 +5,7 @@ using System.Threading.Tasks;
 using TraceCraft.Bench.Infrastructure;
 using TraceCraft.Bench.Results;
 using TraceCraft.Errors;
-using TraceCraft.Keys;
+using TraceCraft.Wire;
 using TraceCraft.Storage;
 
 namespace TraceCraft.Bench.Scenarios

@@ -5,7 +5,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using TraceCraft.Bench.Infrastructure;
 using TraceCraft.Bench.Results;
-using TraceCraft.Keys;
+using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using TraceCraft.Storage;
 

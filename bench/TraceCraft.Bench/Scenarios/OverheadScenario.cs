@@ -8,7 +8,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using TraceCraft.Bench.Infrastructure;
 using TraceCraft.Bench.Results;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Keys;
 
 namespace TraceCraft.Bench.Scenarios

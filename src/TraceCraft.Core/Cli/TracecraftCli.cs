@@ -5,7 +5,7 @@ using System.Linq;
 using System.Threading.Tasks;
 using TraceCraft.Config;
 using TraceCraft.Errors;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using TraceCraft.Options;
 

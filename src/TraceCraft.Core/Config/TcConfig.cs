@@ -1,8 +1,7 @@
 using System;
-using System.Text.Json;
 using TraceCraft.Errors;
-using TraceCraft.Json;
 using TraceCraft.Storage;
+using TraceCraft.Wire;
 
 namespace TraceCraft.Config
 {
@@ -65,59 +64,15 @@ namespace TraceCraft.Config
             };
         }
 
-        public byte[] ToJson() => WireJson.Write(w =>
-        {
-            w.WriteString("backend", Backend);
-            if (Endpoint is not null) w.WriteString("endpoint", Endpoint);
-            if (Bucket is not null) w.WriteString("bucket", Bucket);
-            if (Path is not null) w.WriteString("path", Path);
-            w.WriteString("project", Project);
-            w.WriteString("agent_id", AgentId);
-            if (AccessKey is not null) w.WriteString("access_key", AccessKey);
-            if (SecretKey is not null) w.WriteString("secret_key", SecretKey);
-            if (Region is not null) w.WriteString("region", Region);
-            if (QuoteIfMatch) w.WriteBoolean("quote_if_match", true);
-            if (TimeoutSeconds is double t) w.WriteNumber("timeout_seconds", t);
-        });
+        /// <summary>The config file's bytes (<see cref="ConfigWire"/>).</summary>
+        public byte[] ToJson() => ConfigWire.Write(this);
 
+        /// <summary>Reads a config file (<see cref="ConfigWire"/>) and checks it; <paramref name="source"/> names it in errors.</summary>
         public static TcConfig Parse(string source, byte[] json)
         {
-            try
-            {
-                using var document = JsonDocument.Parse(json);
-                var root = document.RootElement;
-                if (root.ValueKind != JsonValueKind.Object)
-                    throw Invalid(source, "it is not a JSON object");
-                string? Text(string name)
-                {
-                    if (!root.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return null;
-                    if (v.ValueKind != JsonValueKind.String) throw Invalid(source, $"'{name}' is not a string");
-                    return v.GetString();
-                }
-                bool quote = root.TryGetProperty("quote_if_match", out var q) && q.ValueKind == JsonValueKind.True;
-                double? timeout = root.TryGetProperty("timeout_seconds", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
-                var config = new TcConfig
-                {
-                    Backend = Text("backend") ?? Backends.S3,
-                    Endpoint = Text("endpoint"),
-                    Bucket = Text("bucket"),
-                    Project = Text("project") ?? throw Invalid(source, "'project' is missing"),
-                    AgentId = Text("agent_id") ?? throw Invalid(source, "'agent_id' is missing"),
-                    AccessKey = Text("access_key"),
-                    SecretKey = Text("secret_key"),
-                    Region = Text("region"),
-                    Path = Text("path"),
-                    QuoteIfMatch = quote,
-                    TimeoutSeconds = timeout,
-                    Source = source,
-                };
-                config.Check();
-                return config;
-            }
-            catch (JsonException e)
-            {
-                throw new TcException(TcErrorCode.ConfigInvalid, $"The config file '{source}' is not valid JSON ({e.Message}): fix it or run init again.", source, e);
-            }
+            var config = ConfigWire.Read(source, json);
+            config.Check();
+            return config;
         }
 
         /// <summary>The longest request timeout a config may ask for: an hour (a TimeSpan overflows near 1e13 s).</summary>
@@ -159,7 +114,7 @@ namespace TraceCraft.Config
                 : $"'{endpoint}' has no scheme: write it as a URL, e.g. http://{endpoint}";
         }
 
-        private static TcException Invalid(string source, string what) =>
+        internal static TcException Invalid(string source, string what) =>
             new TcException(TcErrorCode.ConfigInvalid, $"The config '{source}' is not usable: {what}. Run init again or fix the file.", source);
 
         public override string ToString() =>

@@ -17,6 +17,21 @@ namespace TraceCraft
         /// <summary>True when the heartbeat is older than the stale threshold (default 5 minutes).</summary>
         public bool IsStale { get; init; }
 
+        /// <summary>
+        /// This record as a reader at <paramref name="now"/> sees it: its age, and stale when older than
+        /// <paramref name="staleAfter"/> or without a heartbeat.
+        /// </summary>
+        internal Agent AgedAt(DateTimeOffset now, TimeSpan staleAfter)
+        {
+            TimeSpan? age = Heartbeat is DateTimeOffset h ? now - h : null;
+            return new Agent
+            {
+                Id = Id, Status = Status, Step = Step, StartedAt = StartedAt, Heartbeat = Heartbeat, Summary = Summary,
+                Age = age,
+                IsStale = age is null || age > staleAfter,
+            };
+        }
+
         public override string ToString() => Id;
     }
 }

@@ -16,6 +16,6 @@ namespace TraceCraft
         public DateTimeOffset SentAt { get; init; }
         public string Key { get; init; } = "";
 
-        public override string ToString() => $"[{Json.WireTime.Format(SentAt)}] ({Kind.ToString().ToLowerInvariant()}) {From}: {Text}";
+        public override string ToString() => $"[{Wire.WireTime.Format(SentAt)}] ({Kind.ToString().ToLowerInvariant()}) {From}: {Text}";
     }
 }

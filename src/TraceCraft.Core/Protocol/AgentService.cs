@@ -5,7 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 using TraceCraft.Options;
@@ -56,7 +56,7 @@ namespace TraceCraft.Protocol
         public Task<Agent> HeartbeatAsync(string? step = null, CancellationToken cancellationToken = default) =>
             BeatAsync(ReadMarker(), step, cancellationToken);
 
-        private async Task<Agent> BeatAsync(Marker? marker, string? step, CancellationToken cancellationToken)
+        private async Task<Agent> BeatAsync(HeartbeatMarker? marker, string? step, CancellationToken cancellationToken)
         {
             var now = _session.Clock.Now;
             DateTimeOffset startedAt = marker?.StartedAt ?? now;
@@ -138,61 +138,22 @@ namespace TraceCraft.Protocol
         private async Task<Agent> WriteAsync(DateTimeOffset startedAt, string? step, string? summary, CancellationToken cancellationToken)
         {
             var now = _session.Clock.Now;
-            byte[] body = WireJson.Write(w =>
-            {
-                w.WriteString("id", _session.AgentId);
-                w.WriteString("status", "active");
-                w.WriteStringOrNull("step", step);
-                w.WriteTime("started_at", startedAt);
-                w.WriteTime("heartbeat", now);
-                w.WriteStringOrNull("summary", summary);
-            });
-            await _session.Store.PutAsync(_session.Layout.AgentKey(_session.AgentId), body, WriteCondition.None, "application/json", cancellationToken).ConfigureAwait(false);
-            WriteMarker(new Marker { StartedAt = startedAt, Step = step, Summary = summary, WrittenAt = now });
-            return new Agent { Id = _session.AgentId, Status = "active", Step = step, StartedAt = startedAt, Heartbeat = now, Summary = summary, Age = TimeSpan.Zero };
+            var agent = new Agent { Id = _session.AgentId, Status = "active", Step = step, StartedAt = startedAt, Heartbeat = now, Summary = summary, Age = TimeSpan.Zero };
+            await _session.Store.PutAsync(_session.Layout.AgentKey(_session.AgentId), AgentWire.Write(agent), WriteCondition.None, "application/json", cancellationToken).ConfigureAwait(false);
+            WriteMarker(new HeartbeatMarker { StartedAt = startedAt, Step = step, Summary = summary, WrittenAt = now });
+            return agent;
         }
 
-        private Agent Parse(string key, byte[] body, TimeSpan staleAfter)
-        {
-            using var wire = WireJson.Read(key, body);
-            var heartbeat = wire.OptionalTime("heartbeat");
-            TimeSpan? age = heartbeat is DateTimeOffset h ? _session.Clock.Now - h : null;
-            return new Agent
-            {
-                Id = wire.OptionalString("id") ?? Path.GetFileNameWithoutExtension(key),
-                Status = wire.OptionalString("status") ?? "active",
-                Step = wire.OptionalString("step"),
-                StartedAt = wire.OptionalTime("started_at"),
-                Heartbeat = heartbeat,
-                Summary = wire.OptionalString("summary"),
-                Age = age,
-                IsStale = age is null || age > staleAfter,
-            };
-        }
-
-        private sealed class Marker
-        {
-            public DateTimeOffset StartedAt { get; init; }
-            public string? Step { get; init; }
-            public string? Summary { get; init; }
-            public DateTimeOffset WrittenAt { get; init; }
-        }
+        private Agent Parse(string key, byte[] body, TimeSpan staleAfter) => AgentWire.Read(key, body).AgedAt(_session.Clock.Now, staleAfter);
 
         private string MarkerFile => Path.Combine(_session.PrivateCacheFolder("presence"), "heartbeat.json");
 
-        private Marker? ReadMarker()
+        private HeartbeatMarker? ReadMarker()
         {
             try
             {
                 if (!File.Exists(MarkerFile)) return null;
-                using var wire = WireJson.Read(MarkerFile, File.ReadAllBytes(MarkerFile));
-                return new Marker
-                {
-                    StartedAt = wire.RequiredTime("started_at"),
-                    Step = wire.OptionalString("step"),
-                    Summary = wire.OptionalString("summary"),
-                    WrittenAt = wire.RequiredTime("written_at"),
-                };
+                return AgentWire.ReadMarker(MarkerFile, File.ReadAllBytes(MarkerFile));
             }
             catch (Exception e) when (e is TcException or IOException or UnauthorizedAccessException)
             {
@@ -200,12 +161,18 @@ namespace TraceCraft.Protocol
             }
         }
 
-        private void WriteMarker(Marker marker) => LocalFiles.WriteAtomic(MarkerFile, WireJson.Write(w =>
-        {
-            w.WriteTime("started_at", marker.StartedAt);
-            w.WriteStringOrNull("step", marker.Step);
-            w.WriteStringOrNull("summary", marker.Summary);
-            w.WriteTime("written_at", marker.WrittenAt);
-        }));
+        private void WriteMarker(HeartbeatMarker marker) => LocalFiles.WriteAtomic(MarkerFile, AgentWire.WriteMarker(marker));
+    }
+
+    /// <summary>
+    /// What this agent last wrote to its record, and when: a local file (<see cref="AgentWire.WriteMarker"/>), so that a
+    /// command refreshes the heartbeat at most once a minute without reading the record first.
+    /// </summary>
+    internal sealed class HeartbeatMarker
+    {
+        public DateTimeOffset StartedAt { get; init; }
+        public string? Step { get; init; }
+        public string? Summary { get; init; }
+        public DateTimeOffset WrittenAt { get; init; }
     }
 }

@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using TraceCraft.Errors;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
+using TraceCraft.Wire;
 
 namespace TraceCraft.Protocol
 {

@@ -4,7 +4,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
-using TraceCraft.Json;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 using TraceCraft.Wire;

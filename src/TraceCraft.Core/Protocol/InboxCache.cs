@@ -1,9 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.Linq;
 using System.Text.Json;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 
 namespace TraceCraft.Protocol
 {
@@ -57,7 +56,7 @@ namespace TraceCraft.Protocol
 
     /// <summary>
     /// The local copy of an agent's inbox: message bodies (immutable, so safe to keep), whether each was shown,
-    /// and one listing cursor per prefix (see <see cref="InboxCursor"/>). Stored as JSON in the agent's private cache folder; a cache that cannot
+    /// and one listing cursor per prefix (see <see cref="InboxCursor"/>). Stored as JSON (<see cref="InboxCacheWire"/>) in the agent's private cache folder; a cache that cannot
     /// be read is dropped and rebuilt from the store, so it can never lose a message.
     /// </summary>
     internal sealed class InboxCache
@@ -71,96 +70,18 @@ namespace TraceCraft.Protocol
 
         public static InboxCache Load(string file, Action<string> warn)
         {
-            var cache = new InboxCache();
-            if (!File.Exists(file)) return cache;
+            if (!File.Exists(file)) return new InboxCache();
             try
             {
-                using var document = JsonDocument.Parse(File.ReadAllBytes(file));
-                var root = document.RootElement;
-                foreach (var c in root.GetProperty("cursors").EnumerateObject())
-                {
-                    // A cursor of an older cache (a last key instead of a time) is dropped: the next read lists whole.
-                    if (!c.Value.TryGetProperty("listed_at", out var listed) || !WireTime.TryParse(listed.GetString(), out var listedAt)) continue;
-                    WireTime.TryParse(c.Value.GetProperty("full_list_at").GetString(), out var at);
-                    cache.Cursors[c.Name] = new InboxCursor(listedAt, at);
-                }
-                foreach (var m in root.GetProperty("messages").EnumerateArray())
-                {
-                    WireTime.TryParse(m.GetProperty("sent_at").GetString(), out var sent);
-                    var message = new Message
-                    {
-                        Id = m.GetProperty("id").GetString() ?? "",
-                        From = m.GetProperty("from").GetString() ?? "",
-                        To = m.GetProperty("to").GetString() ?? "",
-                        Kind = m.GetProperty("broadcast").GetBoolean() ? MessageKind.Broadcast : MessageKind.Direct,
-                        Text = m.GetProperty("text").GetString() ?? "",
-                        SentAt = sent,
-                        Key = m.GetProperty("key").GetString() ?? "",
-                    };
-                    long? oversized = m.TryGetProperty("oversized_bytes", out var size) && size.ValueKind == JsonValueKind.Number ? size.GetInt64() : null;
-                    cache.Messages[message.Key] = new CachedMessage(message, m.GetProperty("seen").GetBoolean(), oversized);
-                }
-                foreach (var h in root.GetProperty("hidden_broadcasts").EnumerateArray()) cache.HiddenBroadcasts.Add(h.GetString() ?? "");
-                cache.ReceiptsETag = root.TryGetProperty("receipts_etag", out var etag) && etag.ValueKind == JsonValueKind.String ? etag.GetString() : null;
-                if (root.TryGetProperty("contested", out var contested))
-                    foreach (var c in contested.EnumerateArray())
-                        if (WireTime.TryParse(c.GetProperty("first_seen").GetString(), out var seen))
-                            cache.Contested[c.GetProperty("message").GetString() ?? ""] = new ContestedReceipt(c.GetProperty("etag").GetString() ?? "", seen);
+                return InboxCacheWire.Read(File.ReadAllBytes(file));
             }
             catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
             {
                 warn($"The local inbox cache '{file}' was unreadable and is rebuilt from the store ({e.Message}).");
                 return new InboxCache();
             }
-            return cache;
         }
 
-        public void Save(string file)
-        {
-            byte[] body = WireJson.Write(w =>
-            {
-                w.WriteStartObject("cursors");
-                foreach (var c in Cursors)
-                {
-                    w.WriteStartObject(c.Key);
-                    w.WriteTime("listed_at", c.Value.ListedAt);
-                    w.WriteTime("full_list_at", c.Value.FullListAt);
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-                w.WriteStartArray("messages");
-                foreach (var m in Messages.Values)
-                {
-                    w.WriteStartObject();
-                    w.WriteString("key", m.Message.Key);
-                    w.WriteString("id", m.Message.Id);
-                    w.WriteString("from", m.Message.From);
-                    w.WriteString("to", m.Message.To);
-                    w.WriteBoolean("broadcast", m.Message.Kind == MessageKind.Broadcast);
-                    w.WriteString("text", m.Message.Text);
-                    w.WriteTime("sent_at", m.Message.SentAt);
-                    w.WriteBoolean("seen", m.Seen);
-                    if (m.OversizedBytes is long oversized) w.WriteNumber("oversized_bytes", oversized);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-                w.WriteStartArray("hidden_broadcasts");
-                foreach (var h in HiddenBroadcasts) w.WriteStringValue(h);
-                w.WriteEndArray();
-                w.WriteStringOrNull("receipts_etag", ReceiptsETag);
-                w.WriteStartArray("contested");
-                // Only for messages still in the inbox: a message that went takes its record with it.
-                foreach (var c in Contested.Where(c => Messages.ContainsKey(c.Key)))
-                {
-                    w.WriteStartObject();
-                    w.WriteString("message", c.Key);
-                    w.WriteString("etag", c.Value.ETag);
-                    w.WriteTime("first_seen", c.Value.FirstSeen);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            });
-            LocalFiles.WriteAtomic(file, body);
-        }
+        public void Save(string file) => LocalFiles.WriteAtomic(file, InboxCacheWire.Write(this));
     }
 }

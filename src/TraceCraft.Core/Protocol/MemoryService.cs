@@ -3,7 +3,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 
@@ -29,14 +29,9 @@ namespace TraceCraft.Protocol
             IdValidator.Validate(IdKind.MemoryKey, key);
             if (valueJson is null) throw new TcException(TcErrorCode.InvalidArgument, $"The value of memory key '{key}' is missing.", key);
             string what = $"The value of memory key '{key}'";
-            string value = WireJson.NormalizeJsonValue(valueJson, what);
+            string value = MemoryWire.CheckValue(valueJson, what);
             var now = _session.Clock.Now;
-            byte[] body = WireJson.Write(w =>
-            {
-                w.WriteRaw("value", value);
-                w.WriteString("set_by", _session.AgentId);
-                w.WriteTime("set_at", now);
-            });
+            byte[] body = MemoryWire.Write(value, _session.AgentId, now);
             // Indenting can make the stored object much bigger than the value: the limit is checked on what is stored.
             WireLimits.CheckWritable(body, what, key);
             var condition = mode switch
@@ -60,7 +55,7 @@ namespace TraceCraft.Protocol
             return new MemoryEntry
             {
                 Key = key,
-                Value = ParseValue(value),
+                Value = MemoryWire.PlainValue(value),
                 ValueJson = value,
                 SetBy = _session.AgentId,
                 SetAt = now,
@@ -70,7 +65,7 @@ namespace TraceCraft.Protocol
 
         /// <summary>Writes a plain string value (what the original's memory set writes).</summary>
         public Task<MemoryEntry> SetStringAsync(string key, string value, MemoryWriteMode mode = MemoryWriteMode.Always, string? ifVersion = null, CancellationToken cancellationToken = default) =>
-            SetAsync(key, WireJson.Quote(value), mode, ifVersion, cancellationToken);
+            SetAsync(key, MemoryWire.StringValue(value), mode, ifVersion, cancellationToken);
 
         /// <summary>The entry, or null when the key does not exist.</summary>
         public async Task<MemoryEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
@@ -78,7 +73,7 @@ namespace TraceCraft.Protocol
             IdValidator.Validate(IdKind.MemoryKey, key);
             string objectKey = _session.Layout.MemoryKey(key);
             var read = await _session.Store.GetAsync(objectKey, null, cancellationToken).ConfigureAwait(false);
-            return read.Found ? Parse(key, objectKey, read.Body!, read.ETag) : null;
+            return read.Found ? MemoryWire.Read(key, objectKey, read.Body!, read.ETag) : null;
         }
 
         /// <summary>Dotted keys under a raw prefix ('des' also lists 'design.*', as the original does).</summary>
@@ -117,23 +112,5 @@ namespace TraceCraft.Protocol
             if (prefix.Contains("..")) throw new TcException(TcErrorCode.InvalidIdentifier, $"The memory prefix '{prefix}' contains '..', which is not allowed.", prefix);
             return prefix.Replace('.', '/');
         }
-
-        private static MemoryEntry Parse(string key, string objectKey, byte[] body, string? etag)
-        {
-            using var wire = WireJson.Read(objectKey, body);
-            if (!wire.Root.TryGetProperty("value", out var value))
-                throw new TcException(TcErrorCode.CorruptObject, $"The memory object '{objectKey}' has no 'value'.", objectKey);
-            return new MemoryEntry
-            {
-                Key = key,
-                Value = WireJson.ToPlain(value),
-                ValueJson = WireJson.Compact(value),
-                SetBy = wire.OptionalString("set_by"),
-                SetAt = wire.OptionalTime("set_at"),
-                Version = etag,
-            };
-        }
-
-        private static object? ParseValue(string json) => WireJson.ParsePlain(json);
     }
 }

@@ -9,7 +9,7 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
 
@@ -85,19 +85,9 @@ namespace TraceCraft.Protocol
             await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
             var now = _session.Clock.Now;
             string key = _session.Layout.MessageKey(recipient, WireTime.ToUnixNanoseconds(now), _session.AgentId, RandomHex8());
-            byte[] body = WireJson.Write(w =>
+            var message = new Message
             {
-                w.WriteString("from", _session.AgentId);
-                w.WriteString("to", recipient);
-                w.WriteString("message", text);
-                w.WriteTime("sent_at", now);
-            });
-            WireLimits.CheckWritable(body, what, key);
-            // A fresh random key never exists: create-only makes a retried send after a lost response harmless.
-            await _session.Store.PutAsync(key, body, WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
-            return new Message
-            {
-                Id = IdOf(key),
+                Id = ProjectLayout.MessageIdOf(key),
                 From = _session.AgentId,
                 To = recipient,
                 Kind = recipient == IdValidator.Broadcast ? MessageKind.Broadcast : MessageKind.Direct,
@@ -105,6 +95,11 @@ namespace TraceCraft.Protocol
                 SentAt = now,
                 Key = key,
             };
+            byte[] body = MessageWire.Write(message);
+            WireLimits.CheckWritable(body, what, key);
+            // A fresh random key never exists: create-only makes a retried send after a lost response harmless.
+            await _session.Store.PutAsync(key, body, WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+            return message;
         }
 
         /// <summary>The inbox: direct messages and others' broadcasts, sorted by the time they were sent.</summary>
@@ -242,7 +237,7 @@ namespace TraceCraft.Protocol
                 if (!bodies[i].Found) continue;
                 try
                 {
-                    cache.Messages[small[i]] = new CachedMessage(Parse(small[i], bodies[i].Body!, broadcast), seen: false);
+                    cache.Messages[small[i]] = new CachedMessage(MessageWire.Read(small[i], bodies[i].Body!, broadcast), seen: false);
                 }
                 catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
                 {
@@ -264,19 +259,16 @@ namespace TraceCraft.Protocol
         /// <summary>A message that is too big to read, shown from what its key tells.</summary>
         private Message Placeholder(ObjectInfo info, bool broadcast)
         {
-            string id = IdOf(info.Key);
-            int first = id.IndexOf('_'), last = id.LastIndexOf('_');
-            string from = first > 0 && last > first ? id.Substring(first + 1, last - first - 1) : "?";
-            var sentAt = first > 0 && long.TryParse(id.Substring(0, first), NumberStyles.None, CultureInfo.InvariantCulture, out long ns)
-                ? WireTime.FromUnixNanoseconds(ns) : info.LastModified;
+            string id = ProjectLayout.MessageIdOf(info.Key);
+            ProjectLayout.ReadMessageId(id, out string? sender, out DateTimeOffset? sentAt);
             return new Message
             {
                 Id = id,
-                From = from,
+                From = sender ?? "?",
                 To = broadcast ? IdValidator.Broadcast : _session.AgentId,
                 Kind = broadcast ? MessageKind.Broadcast : MessageKind.Direct,
                 Text = $"(not shown: this message is {WireLimits.Size(info.Size)}, over the limit of {WireLimits.Size(WireLimits.MaxObjectBytes)} for one object)",
-                SentAt = sentAt,
+                SentAt = sentAt ?? info.LastModified,
                 Key = info.Key,
             };
         }
@@ -313,12 +305,7 @@ namespace TraceCraft.Protocol
         {
             var message = candidate.Message;
             string receipt = TakenReceiptKey(message.Key);
-            byte[] body = WireJson.Write(w =>
-            {
-                w.WriteString("agent", _session.AgentId);
-                w.WriteString("message", message.Key);
-                w.WriteTime("taken_at", _session.Clock.Now);
-            });
+            byte[] body = ReceiptWire.WriteTaken(_session.AgentId, message.Key, _session.Clock.Now);
             bool won = false;
             for (int attempt = 0; attempt < 3 && !won; attempt++)
             {
@@ -394,7 +381,7 @@ namespace TraceCraft.Protocol
             await Parallelism.MapAsync(old, async r =>
             {
                 string messageKey = _session.Layout.MessageKeyOfTakenReceipt(_session.AgentId, r.Key);
-                bool done = (messageKey.StartsWith(BroadcastPrefix, StringComparison.Ordinal) && hidden.Contains(IdOf(messageKey)))
+                bool done = (messageKey.StartsWith(BroadcastPrefix, StringComparison.Ordinal) && hidden.Contains(ProjectLayout.MessageIdOf(messageKey)))
                     || !(await _session.Store.GetAsync(messageKey, null, cancellationToken).ConfigureAwait(false)).Found;
                 if (done) await _session.Store.DeleteAsync(r.Key, cancellationToken).ConfigureAwait(false);
                 return done;
@@ -412,8 +399,7 @@ namespace TraceCraft.Protocol
             {
                 try
                 {
-                    using var wire = WireJson.Read(key, read.Body!);
-                    cache.HiddenBroadcasts.AddRange(wire.OptionalStringArray("hidden_broadcasts"));
+                    cache.HiddenBroadcasts.AddRange(ReceiptWire.ReadHiddenBroadcasts(key, read.Body!));
                     cache.ReceiptsETag = read.ETag;
                 }
                 catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
@@ -435,8 +421,7 @@ namespace TraceCraft.Protocol
                 {
                     try
                     {
-                        using var wire = WireJson.Read(key, read.Body!);
-                        hidden.AddRange(wire.OptionalStringArray("hidden_broadcasts"));
+                        hidden.AddRange(ReceiptWire.ReadHiddenBroadcasts(key, read.Body!));
                     }
                     catch (TcException e) when (e.Code == TcErrorCode.CorruptObject)
                     {
@@ -444,39 +429,12 @@ namespace TraceCraft.Protocol
                     }
                 }
                 foreach (var id in ids) if (!hidden.Contains(id)) hidden.Add(id);
-                byte[] body = WireJson.Write(w =>
-                {
-                    w.WriteString("agent", _session.AgentId);
-                    w.WriteStartArray("hidden_broadcasts");
-                    foreach (var id in hidden) w.WriteStringValue(id);
-                    w.WriteEndArray();
-                });
+                byte[] body = ReceiptWire.WriteHiddenBroadcasts(_session.AgentId, hidden);
                 var condition = read.Found ? WriteCondition.IfMatch(read.ETag!) : WriteCondition.IfAbsent;
                 var result = await _session.Store.PutAsync(key, body, condition, "application/json", cancellationToken).ConfigureAwait(false);
                 if (result.Written) return;
             }
             throw new TcException(TcErrorCode.StoreFailed, $"Could not record the deleted broadcasts for {_session.AgentId}: the receipts kept changing.", key);
-        }
-
-        internal static Message Parse(string key, byte[] body, bool broadcast)
-        {
-            using var wire = WireJson.Read(key, body);
-            return new Message
-            {
-                Id = IdOf(key),
-                From = wire.RequiredString("from"),
-                To = wire.OptionalString("to") ?? "",
-                Kind = broadcast ? MessageKind.Broadcast : MessageKind.Direct,
-                Text = wire.OptionalString("message") ?? "",
-                SentAt = wire.RequiredTime("sent_at"),
-                Key = key,
-            };
-        }
-
-        private static string IdOf(string key)
-        {
-            string name = key.Substring(key.LastIndexOf('/') + 1);
-            return name.EndsWith(".json", StringComparison.Ordinal) ? name.Substring(0, name.Length - 5) : name;
         }
 
         private static string RandomHex8()

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
-using TraceCraft.Json;
 using TraceCraft.Protocol;
 
 namespace TraceCraft.Wire

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using Xunit;
 

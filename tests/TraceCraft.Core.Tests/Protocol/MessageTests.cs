@@ -28,7 +28,7 @@ namespace TraceCraft.Tests.Protocol
             Assert.Equal(new[] { "first", "to all", "last" }, inbox.Select(m => m.Text));
             Assert.Equal(new[] { MessageKind.Direct, MessageKind.Broadcast, MessageKind.Direct }, inbox.Select(m => m.Kind));
             Assert.All(inbox, m => Assert.Equal("lead", m.From));
-            Assert.Equal("[" + Json.WireTime.Format(inbox[0].SentAt) + "] (direct) lead: first", inbox[0].ToString());
+            Assert.Equal("[" + TraceCraft.Wire.WireTime.Format(inbox[0].SentAt) + "] (direct) lead: first", inbox[0].ToString());
         }
 
         [Fact]

@@ -4,7 +4,7 @@ using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using TraceCraft.Storage;
 using Xunit;

@@ -5,6 +5,7 @@ using System.Text;
 using TraceCraft.Config;
 using TraceCraft.Errors;
 using TraceCraft.Keys;
+using TraceCraft.Wire;
 using Xunit;
 
 namespace TraceCraft.Tests.Wire

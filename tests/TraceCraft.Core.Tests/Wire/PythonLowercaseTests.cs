@@ -1,4 +1,5 @@
 using TraceCraft.Keys;
+using TraceCraft.Wire;
 using Xunit;
 
 namespace TraceCraft.Tests.Wire

@@ -2,7 +2,7 @@ using System;
 using System.Linq;
 using System.Text;
 using System.Threading.Tasks;
-using TraceCraft.Json;
+using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using TraceCraft.Storage;
 using TraceCraft.Tests.Protocol;

@@ -1,9 +1,10 @@
 using System;
+using TraceCraft.Keys;
 
-namespace TraceCraft.Keys
+namespace TraceCraft.Wire
 {
     /// <summary>
-    /// Every object key of the bucket layout (wire-format.md) in one place. Callers pass validated ids.
+    /// Every object key of the bucket layout (docs/wire-format.md) in one place. Callers pass validated ids.
     /// </summary>
     public sealed class ProjectLayout
     {
@@ -39,6 +40,23 @@ namespace TraceCraft.Keys
         public string MessagesPrefix(string recipient) => Root + "messages/" + recipient + "/";
         public string MessageKey(string recipient, long unixNanoseconds, string sender, string hex8) =>
             MessagesPrefix(recipient) + unixNanoseconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + "_" + sender + "_" + hex8 + ".json";
+        /// <summary>A message's id: its object name without '.json'.</summary>
+        public static string MessageIdOf(string messageKey)
+        {
+            string name = messageKey.Substring(messageKey.LastIndexOf('/') + 1);
+            return name.EndsWith(".json", StringComparison.Ordinal) ? name.Substring(0, name.Length - 5) : name;
+        }
+        /// <summary>
+        /// What a message id (<c>&lt;ns&gt;_&lt;sender&gt;_&lt;hex8&gt;</c>) tells without its body: the sender, and the sender's
+        /// clock when it sent; each null when the id is not of that form.
+        /// </summary>
+        public static void ReadMessageId(string id, out string? sender, out DateTimeOffset? sentAt)
+        {
+            int first = id.IndexOf('_'), last = id.LastIndexOf('_');
+            sender = first > 0 && last > first ? id.Substring(first + 1, last - first - 1) : null;
+            sentAt = first > 0 && long.TryParse(id.Substring(0, first), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ns)
+                ? WireTime.FromUnixNanoseconds(ns) : null;
+        }
 
         public string StepsPrefix => Root + "steps/";
         public string StepPrefix(string stepId) => StepsPrefix + StepFolder(stepId) + "/";

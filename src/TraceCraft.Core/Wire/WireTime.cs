@@ -1,7 +1,7 @@
 using System;
 using System.Globalization;
 
-namespace TraceCraft.Json
+namespace TraceCraft.Wire
 {
     /// <summary>
     /// Times on the wire: written as Python's isoformat() writes them (six fraction digits, '+00:00'), read in

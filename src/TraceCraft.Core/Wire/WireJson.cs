@@ -5,7 +5,7 @@ using System.Text;
 using System.Text.Json;
 using TraceCraft.Errors;
 
-namespace TraceCraft.Json
+namespace TraceCraft.Wire
 {
     /// <summary>
     /// Writes bodies the way the original does (two-space indent, no trailing newline) and reads them

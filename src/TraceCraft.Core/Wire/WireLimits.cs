@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using TraceCraft.Errors;
 
-namespace TraceCraft.Json
+namespace TraceCraft.Wire
 {
     /// <summary>
     /// The size and nesting limits of stored objects, in one place, so that nothing we write is refused by a read.
