@@ -94,6 +94,15 @@ foreach ($b in $backends) {
             }
         }
 
+        Context 'ConflictingConditions' {
+            It 'Set-TcMemory -IfAbsent -IfVersion is refused with an id of the enum, as memory set --if-absent --if-version is' {
+                Set-TcMemory -Key both.conditions -Value x -IfAbsent -IfVersion abc -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+                $err[0].FullyQualifiedErrorId | Should -BeExactly 'ConflictingConditions,TraceCraft.PowerShell.Commands.SetTcMemoryCommand'
+                $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+                Get-TcMemory -Key both.conditions -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            }
+        }
+
         Context 'InvalidIdentifier' {
             It 'Request-TcStep -Id <Shown> is refused and creates nothing' -ForEach @(
                 @{ Id = 'a/b'; Shown = 'a/b' }

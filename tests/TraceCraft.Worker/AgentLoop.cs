@@ -7,6 +7,7 @@ using System.Threading.Tasks;
 using TraceCraft.Config;
 using TraceCraft.Errors;
 using TraceCraft.Protocol;
+using TraceCraft.Storage;
 
 namespace TraceCraft.Worker
 {
@@ -49,7 +50,7 @@ namespace TraceCraft.Worker
                                 {
                                     long value = entry?.Value is long l ? l : 0;
                                     await session.Memory.SetAsync("counter", (value + 1).ToString(CultureInfo.InvariantCulture),
-                                        entry is null ? MemoryWriteMode.IfAbsent : MemoryWriteMode.IfVersion, entry?.Version);
+                                        entry is null ? WriteCondition.IfAbsent : WriteCondition.IfMatch(entry.Version!));
                                     Console.WriteLine("inc");
                                     break;
                                 }

@@ -215,10 +215,10 @@ namespace TraceCraft.Cli
                 {
                     string key = NonEmptyKey(a.Required(0, "key")), value = a.Required(1, "value");
                     a.NoMoreThan(2);
-                    var mode = a.Value("--if-version") is not null ? MemoryWriteMode.IfVersion : a.Flag("--if-absent") ? MemoryWriteMode.IfAbsent : MemoryWriteMode.Always;
+                    var condition = TcOptions.MemoryCondition(a.Flag("--if-absent"), a.Value("--if-version"), key);
                     var entry = a.Flag("--json")
-                        ? await session.Memory.SetAsync(key, value, mode, a.Value("--if-version"), _context.Cancellation).ConfigureAwait(false)
-                        : await session.Memory.SetStringAsync(key, value, mode, a.Value("--if-version"), _context.Cancellation).ConfigureAwait(false);
+                        ? await session.Memory.SetAsync(key, value, condition, _context.Cancellation).ConfigureAwait(false)
+                        : await session.Memory.SetStringAsync(key, value, condition, _context.Cancellation).ConfigureAwait(false);
                     Out.WriteLine($"Set {key} = {entry.ValueText}");
                     return TracecraftCli.Success;
                 }),

@@ -64,5 +64,7 @@ namespace TraceCraft.Errors
         StepNotReady,
         /// <summary>A step waited for used up its attempts (New-TcStep -MaxAttempts).</summary>
         StepFailed,
+        /// <summary>Two options that exclude each other were given (Set-TcMemory -IfAbsent with -IfVersion).</summary>
+        ConflictingConditions,
     }
 }

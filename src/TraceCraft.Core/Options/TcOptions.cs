@@ -1,3 +1,6 @@
+using TraceCraft.Errors;
+using TraceCraft.Storage;
+
 namespace TraceCraft.Options
 {
     /// <summary>
@@ -32,5 +35,20 @@ namespace TraceCraft.Options
 
         /// <summary>Heartbeat interval of Start-TcHeartbeat (seconds).</summary>
         public const int DefaultHeartbeatSeconds = 60;
+
+        /// <summary>
+        /// Set-TcMemory -IfAbsent / -IfVersion, memory set --if-absent / --if-version: the write condition, refusing the
+        /// pair (one says "no entry may exist", the other "this entry must exist").
+        /// </summary>
+        public static WriteCondition MemoryCondition(bool ifAbsent, string? ifVersion, string key)
+        {
+            if (ifAbsent && ifVersion is not null)
+                throw new TcException(TcErrorCode.ConflictingConditions,
+                    "Use -IfAbsent (--if-absent) or -IfVersion (--if-version), not both: the first writes only a new key, the second only the version you read.", key);
+            if (ifVersion is not null)
+                return ifVersion.Length > 0 ? WriteCondition.IfMatch(ifVersion)
+                    : throw new TcException(TcErrorCode.InvalidArgument, "-IfVersion (--if-version) cannot be empty: pass the Version of the entry you read.", key);
+            return ifAbsent ? WriteCondition.IfAbsent : WriteCondition.None;
+        }
     }
 }

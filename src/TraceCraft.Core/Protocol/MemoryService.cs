@@ -5,17 +5,16 @@ using System.Threading.Tasks;
 using TraceCraft.Errors;
 using TraceCraft.Wire;
 using TraceCraft.Keys;
+using TraceCraft.Options;
 using TraceCraft.Storage;
 
 namespace TraceCraft.Protocol
 {
-    /// <summary>How a memory write is conditioned.</summary>
-    public enum MemoryWriteMode { Always, IfAbsent, IfVersion }
-
     /// <summary>
     /// Shared memory: <c>memory/&lt;key path&gt;.json</c> = <c>{"value", "set_by", "set_at"}</c>. Values may be any JSON;
-    /// strings stay plain strings so the original reads them. The object's ETag is the entry's version, and
-    /// <see cref="MemoryWriteMode.IfAbsent"/> / <see cref="MemoryWriteMode.IfVersion"/> are atomic compare-and-sets.
+    /// strings stay plain strings so the original reads them. The object's ETag is the entry's version, so a write
+    /// conditioned with <see cref="WriteCondition.IfAbsent"/> or <see cref="WriteCondition.IfMatch"/> (the version read;
+    /// see <see cref="TcOptions.MemoryCondition"/>) is an atomic compare-and-set.
     /// </summary>
     public sealed class MemoryService
     {
@@ -24,7 +23,7 @@ namespace TraceCraft.Protocol
         internal MemoryService(TcSession session) => _session = session;
 
         /// <summary>Writes a value given as JSON text. A lost compare-and-set throws MemoryVersionMismatch with the current entry as Detail.</summary>
-        public async Task<MemoryEntry> SetAsync(string key, string valueJson, MemoryWriteMode mode = MemoryWriteMode.Always, string? ifVersion = null, CancellationToken cancellationToken = default)
+        public async Task<MemoryEntry> SetAsync(string key, string valueJson, WriteCondition condition = default, CancellationToken cancellationToken = default)
         {
             IdValidator.Validate(IdKind.MemoryKey, key);
             if (valueJson is null) throw new TcException(TcErrorCode.InvalidArgument, $"The value of memory key '{key}' is missing.", key);
@@ -34,18 +33,13 @@ namespace TraceCraft.Protocol
             byte[] body = MemoryWire.Write(value, _session.AgentId, now);
             // Indenting can make the stored object much bigger than the value: the limit is checked on what is stored.
             WireLimits.CheckWritable(body, what, key);
-            var condition = mode switch
-            {
-                MemoryWriteMode.IfAbsent => WriteCondition.IfAbsent,
-                MemoryWriteMode.IfVersion => WriteCondition.IfMatch(ifVersion ?? throw new TcException(TcErrorCode.InvalidArgument, "A version is required for a compare-and-set: pass the Version of the entry you read.")),
-                _ => WriteCondition.None,
-            };
             string objectKey = _session.Layout.MemoryKey(key);
             var result = await _session.Store.PutAsync(objectKey, body, condition, "application/json", cancellationToken).ConfigureAwait(false);
             if (!result.Written)
             {
                 var current = await GetAsync(key, cancellationToken).ConfigureAwait(false);
-                string why = mode == MemoryWriteMode.IfAbsent
+                string? ifVersion = condition.ETag;
+                string why = condition.Kind == WriteConditionKind.IfAbsent
                     ? $"Memory key '{key}' already exists (version {current?.Version}): read it and retry with -IfVersion."
                     : current is null
                         ? $"Memory key '{key}' no longer exists, so version {ifVersion} cannot match."
@@ -64,8 +58,8 @@ namespace TraceCraft.Protocol
         }
 
         /// <summary>Writes a plain string value (what the original's memory set writes).</summary>
-        public Task<MemoryEntry> SetStringAsync(string key, string value, MemoryWriteMode mode = MemoryWriteMode.Always, string? ifVersion = null, CancellationToken cancellationToken = default) =>
-            SetAsync(key, MemoryWire.StringValue(value), mode, ifVersion, cancellationToken);
+        public Task<MemoryEntry> SetStringAsync(string key, string value, WriteCondition condition = default, CancellationToken cancellationToken = default) =>
+            SetAsync(key, MemoryWire.StringValue(value), condition, cancellationToken);
 
         /// <summary>The entry, or null when the key does not exist.</summary>
         public async Task<MemoryEntry?> GetAsync(string key, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using TraceCraft.Options;
 using TraceCraft.PowerShell.Completers;
 using TraceCraft.Protocol;
 
@@ -43,12 +44,10 @@ namespace TraceCraft.PowerShell.Commands
 
         protected override void ProcessItem()
         {
-            if (IfAbsent && IfVersion is not null)
-                ThrowTerminatingError(new ErrorRecord(new PSArgumentException("Use -IfAbsent or -IfVersion, not both."), "ConflictingConditions", ErrorCategory.InvalidArgument, Key));
+            var condition = TcOptions.MemoryCondition(IfAbsent, IfVersion, Key);
             if (!ShouldProcess(Key, "Set memory")) return;
             string json = ParameterSetName == JsonSet ? Json : JsonValue.From(Value);
-            var mode = IfVersion is not null ? MemoryWriteMode.IfVersion : IfAbsent ? MemoryWriteMode.IfAbsent : MemoryWriteMode.Always;
-            WriteObject(Run((s, ct) => s.Memory.SetAsync(Key, json, mode, IfVersion, ct)));
+            WriteObject(Run((s, ct) => s.Memory.SetAsync(Key, json, condition, ct)));
         }
     }
 }

@@ -11,7 +11,7 @@ namespace TraceCraft.PowerShell.Errors
 
         public static ErrorCategory CategoryOf(TcErrorCode code) => code switch
         {
-            TcErrorCode.InvalidIdentifier or TcErrorCode.InvalidArgument or TcErrorCode.UsageError or TcErrorCode.DependencyCycle => ErrorCategory.InvalidArgument,
+            TcErrorCode.InvalidIdentifier or TcErrorCode.InvalidArgument or TcErrorCode.UsageError or TcErrorCode.DependencyCycle or TcErrorCode.ConflictingConditions => ErrorCategory.InvalidArgument,
             TcErrorCode.ConfigNotFound or TcErrorCode.BucketNotFound or TcErrorCode.MemoryKeyNotFound or TcErrorCode.ArtifactNotFound or TcErrorCode.FileNotFound => ErrorCategory.ObjectNotFound,
             TcErrorCode.ConfigInvalid or TcErrorCode.CorruptObject => ErrorCategory.InvalidData,
             TcErrorCode.StoreUnreachable => ErrorCategory.ConnectionError,

@@ -175,6 +175,16 @@ namespace TraceCraft.Tests.Cli
         }
 
         [Fact]
+        public void Memory_set_refuses_if_absent_with_if_version_as_the_cmdlet_does()
+        {
+            Init("a");
+            var both = Run("a", "memory", "set", "k", "v", "--if-absent", "--if-version", "abc");
+            Assert.Equal(1, both.Code);
+            Assert.StartsWith("Error: Use -IfAbsent (--if-absent) or -IfVersion (--if-version), not both", both.Err);
+            Assert.Equal(1, Run("a", "memory", "get", "k").Code); // nothing was written
+        }
+
+        [Fact]
         public void Complete_refuses_anothers_step_and_force_overrides()
         {
             Init("a");

@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
 using TraceCraft.Protocol;
+using TraceCraft.Storage;
 using Xunit;
 
 namespace TraceCraft.Tests.Protocol
@@ -61,11 +62,11 @@ namespace TraceCraft.Tests.Protocol
         {
             var a = Agent("a");
             var b = Agent("b");
-            var first = await a.Memory.SetStringAsync("lock", "a", MemoryWriteMode.IfAbsent);
-            var absent = await Assert.ThrowsAsync<TcException>(() => b.Memory.SetStringAsync("lock", "b", MemoryWriteMode.IfAbsent));
+            var first = await a.Memory.SetStringAsync("lock", "a", WriteCondition.IfAbsent);
+            var absent = await Assert.ThrowsAsync<TcException>(() => b.Memory.SetStringAsync("lock", "b", WriteCondition.IfAbsent));
             Assert.Equal(TcErrorCode.MemoryVersionMismatch, absent.Code);
-            var second = await a.Memory.SetStringAsync("lock", "a2", MemoryWriteMode.IfVersion, first.Version);
-            var stale = await Assert.ThrowsAsync<TcException>(() => b.Memory.SetStringAsync("lock", "b2", MemoryWriteMode.IfVersion, first.Version));
+            var second = await a.Memory.SetStringAsync("lock", "a2", WriteCondition.IfMatch(first.Version!));
+            var stale = await Assert.ThrowsAsync<TcException>(() => b.Memory.SetStringAsync("lock", "b2", WriteCondition.IfMatch(first.Version!)));
             Assert.Equal(TcErrorCode.MemoryVersionMismatch, stale.Code);
             var current = Assert.IsType<MemoryEntry>(stale.Detail);
             Assert.Equal("a2", current.Value);
@@ -86,7 +87,7 @@ namespace TraceCraft.Tests.Protocol
                         var entry = await agent.Memory.GetAsync("counter");
                         try
                         {
-                            await agent.Memory.SetAsync("counter", ((long)entry!.Value! + 1).ToString(), MemoryWriteMode.IfVersion, entry.Version);
+                            await agent.Memory.SetAsync("counter", ((long)entry!.Value! + 1).ToString(), WriteCondition.IfMatch(entry.Version!));
                             break;
                         }
                         catch (TcException e) when (e.Code == TcErrorCode.MemoryVersionMismatch) { }
