@@ -34,7 +34,7 @@ namespace TraceCraft.Native.Tests
         }
 
         [Theory]
-        [InlineData("claim", "usage: tracecraft claim STEP_ID [--lease SECONDS]")]
+        [InlineData("claim", "usage: tracecraft claim STEP_ID [--lease SECONDS] [--ignore-dependencies]")]
         [InlineData("memory", "usage: tracecraft memory set KEY VALUE [--json] [--if-absent | --if-version V]")]
         [InlineData("wait-for", "usage: tracecraft wait-for STEP_ID [STEP_ID ...] [--timeout SECONDS]")]
         public async Task VerbHelp_ShowsItsUsage(string verb, string firstLine)
