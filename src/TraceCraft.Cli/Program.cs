@@ -1,9 +1,9 @@
 using System;
 using System.IO;
 using System.Threading;
-using TraceCraft.Cli;
+using TraceCraft.CommandLine;
 
-// The native host of the `tracecraft` command line: everything else lives in TraceCraft.Core (Cli/TracecraftCli.cs).
+// The native host of the `tracecraft` command line: everything else lives in src/TraceCraft.CommandLine (TracecraftCli.cs).
 // Whatever happens, the process ends with "Error: <message>" and exit code 1, never with the runtime's
 // "Unhandled exception" and a stack trace (exit 134): TracecraftCli.Run reports every failure of a verb, and the two
 // handlers below catch what escapes it (a failure outside a verb, or on another thread).

@@ -11,7 +11,7 @@ namespace TraceCraft.PowerShell
     /// Loads the module's dependencies (TraceCraft.Core, AWSSDK, ...) from its <c>dependencies/</c> folder, where the
     /// default loader cannot see them. On PowerShell 7 they go into an AssemblyLoadContext of their own, so
     /// TraceCraft works beside a module that loaded another AWSSDK.Core (AWS.Tools), and the default context is
-    /// answered for one name only, TraceCraft.Core. Windows PowerShell 5.1 has one context, so there the module
+    /// answered only for our own assemblies (TraceCraft.Core, TraceCraft.CommandLine). Windows PowerShell 5.1 has one context, so there the module
     /// answers AssemblyResolve, but only for a file of its dependency folder requested by one of its own assemblies
     /// (<see cref="DependencyFileFor"/>): another module's AWSSDK.Core request is left to that module. The binary
     /// targets netstandard2.0, which has no AssemblyLoadContext type, so the context is created and hooked through
@@ -72,7 +72,8 @@ namespace TraceCraft.PowerShell
             }
             _isolated = isolated;
 
-            // The cmdlet assembly lives in the default context; when it asks for TraceCraft.Core, answer with ours.
+            // The cmdlet assembly lives in the default context; when it asks for TraceCraft.Core or TraceCraft.CommandLine,
+            // answer with ours.
             _defaultContext = alcType.GetProperty("Default")!.GetValue(null)!;
             _resolvingEvent = alcType.GetEvent("Resolving")!;
             var handler = typeof(ModuleInitializer).GetMethod(nameof(ResolveIsolated), BindingFlags.NonPublic | BindingFlags.Static)!;
@@ -81,7 +82,10 @@ namespace TraceCraft.PowerShell
         }
 
         private static Assembly? ResolveIsolated(object context, AssemblyName name) =>
-            name.Name == "TraceCraft.Core" && _isolated is not null && _isolated.TryGetValue(name.Name, out var assembly) ? assembly : null;
+            name.Name is string n && OwnAssemblies.Contains(n) && _isolated is not null && _isolated.TryGetValue(n, out var assembly) ? assembly : null;
+
+        /// <summary>The module's own assemblies in the dependency folder: the only names the default context is answered for.</summary>
+        private static readonly HashSet<string> OwnAssemblies = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "TraceCraft.Core", "TraceCraft.CommandLine" };
 
         private static Assembly? ResolveFromDependencyFolder(object? sender, ResolveEventArgs args) =>
             DependencyFileFor(args.Name, args.RequestingAssembly) is string path ? Assembly.LoadFrom(path) : null;

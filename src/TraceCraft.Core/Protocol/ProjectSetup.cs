@@ -5,6 +5,7 @@ using TraceCraft.Config;
 using TraceCraft.Errors;
 using TraceCraft.Keys;
 using TraceCraft.Storage;
+using TraceCraft.Git;
 
 namespace TraceCraft.Protocol
 {

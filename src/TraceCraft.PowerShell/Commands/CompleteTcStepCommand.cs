@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using TraceCraft.Cli;
+using TraceCraft.Git;
 using TraceCraft.PowerShell.Completers;
 using TraceCraft.Protocol;
 

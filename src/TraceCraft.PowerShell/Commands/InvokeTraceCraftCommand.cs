@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
-using TraceCraft.Cli;
+using TraceCraft.CommandLine;
 
 namespace TraceCraft.PowerShell.Commands
 {

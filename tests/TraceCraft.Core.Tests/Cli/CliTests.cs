@@ -4,7 +4,7 @@ using System.IO;
 using System.Threading;
 using System.Linq;
 using System.Text.RegularExpressions;
-using TraceCraft.Cli;
+using TraceCraft.CommandLine;
 using TraceCraft.Testing;
 using Xunit;
 

@@ -2,11 +2,12 @@ using System;
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
-using TraceCraft.Cli;
+using TraceCraft.CommandLine;
 using TraceCraft.Config;
 using TraceCraft.Protocol;
 using TraceCraft.Testing;
 using Xunit;
+using TraceCraft.Git;
 
 namespace TraceCraft.Tests.Cli
 {

@@ -4,7 +4,7 @@ using System.Linq;
 using TraceCraft.Errors;
 using TraceCraft.Options;
 
-namespace TraceCraft.Cli
+namespace TraceCraft.CommandLine
 {
     /// <summary>
     /// A verb's command line after parsing: positionals, options with values and flags. Accepts

@@ -1,7 +1,7 @@
 using System;
 using System.IO;
 
-namespace TraceCraft.Config
+namespace TraceCraft.Git
 {
     /// <summary>
     /// Finds the git repository a folder belongs to by reading git's own files, as git's discovery does, with no git

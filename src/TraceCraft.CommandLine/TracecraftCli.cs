@@ -8,8 +8,9 @@ using TraceCraft.Errors;
 using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using TraceCraft.Options;
+using TraceCraft.Git;
 
-namespace TraceCraft.Cli
+namespace TraceCraft.CommandLine
 {
     /// <summary>
     /// The <c>tracecraft</c> command line, written once for both hosts (the native executable and the module's

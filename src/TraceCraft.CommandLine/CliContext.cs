@@ -2,7 +2,7 @@ using System;
 using System.IO;
 using System.Threading;
 
-namespace TraceCraft.Cli
+namespace TraceCraft.CommandLine
 {
     /// <summary>Everything a run of the <c>tracecraft</c> command line needs from its host (native program or PowerShell).</summary>
     public sealed class CliContext

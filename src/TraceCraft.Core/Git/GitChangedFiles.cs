@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Linq;
 using TraceCraft.Errors;
 
-namespace TraceCraft.Cli
+namespace TraceCraft.Git
 {
     /// <summary>The files git reports as changed in a working tree: changes against HEAD plus untracked files.</summary>
     public static class GitChangedFiles

@@ -1,7 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 
-namespace TraceCraft.Cli
+namespace TraceCraft.CommandLine
 {
     /// <summary>The help texts of the command line, one per verb.</summary>
     internal static class CliHelp
