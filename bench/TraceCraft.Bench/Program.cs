@@ -88,6 +88,8 @@ namespace TraceCraft.Bench
                     new InboxScalingScenario(),
                     new BarrierLatencyScenario(),
                     new LeaseTakeoverScenario(),
+                    new FleetScenario(),
+                    new FlatCostScenario(),
                 };
                 foreach (var scenario in scenarios.Where(s => options.Runs(s.Name)))
                 {
@@ -120,7 +122,8 @@ namespace TraceCraft.Bench
             run.FinishedAt = DateTimeOffset.UtcNow;
 
             Directory.CreateDirectory(outDir);
-            string stem = run.Date + (options.Smoke ? "-smoke" : "");
+            // A run of some scenarios only (--only) gets its own file, so it never replaces a full run's results of that day.
+            string stem = run.Date + (options.Smoke ? "-smoke" : "") + (options.Only is null ? "" : "-" + string.Join("-", options.Only.OrderBy(n => n, StringComparer.Ordinal)));
             string jsonPath = Path.Combine(outDir, stem + ".json");
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(run, Json) + "\n");
             WriteReport(jsonPath, mdPath);
