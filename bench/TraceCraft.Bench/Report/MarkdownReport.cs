@@ -347,6 +347,19 @@ namespace TraceCraft.Bench.Report
                 md.AppendLine($"| {r.Backend} | {r.Variant} | {r.Steps} ({r.Stages} × ({r.Width} + 1)) | {r.Workers} | {r.Kills.Count} | {F(r.LeaseSeconds, 0)} s | {(r.Drained ? "yes" : $"NO ({r.CompletedSteps} done at the {F(r.CapSeconds, 0)} s cap)")} | {F(r.MakespanMs / 1000)} s | {F(r.IdealMs / 1000)} s | {F(r.MakespanMs / r.IdealMs, 2)}× | {F(r.DagBoundMs / 1000)} s | {F(r.MakespanMs / r.DagBoundMs, 2)}× | {F(Stats.P50(r.ClaimNextMs), 0)} / {F(Stats.P95(r.ClaimNextMs), 0)} ms | {F(Stats.P50(r.CompleteMs), 0)} ms | {r.IdleCalls} | {(loads.Count == 0 ? "–" : $"{F(Stats.P50(loads), 1)}, {F(loads.Max(), 1)}")} | {r.Violations.Count} |");
             }
             md.AppendLine();
+            foreach (var r in f.Runs.Where(r => r.Variant == "native-kill"))
+            {
+                bool met = r.Drained && r.MakespanMs <= FleetTargetRatio * r.IdealMs && r.Violations.Count == 0;
+                double meanWork = r.TotalWorkMs / r.Steps, claim = Stats.P50(r.ClaimNextMs);
+                var countRun = f.Runs.FirstOrDefault(x => x.Backend == r.Backend && x.Variant == "in-process-count");
+                string requests = countRun is not null && countRun.RequestsByCommand.TryGetValue("claim --next", out var c) && c[0] > 0
+                    ? $"; one `claim --next` made {F((double)c[1] / c[0], 0)} requests ({F((double)c[1] / c[0] / r.Steps, 1)} per declared step, the in-process count below)" : "";
+                md.AppendLine($"Goal (makespan ≤ {F(FleetTargetRatio, 2)} × ideal with the kills, no violation), {r.Backend}: **{(met ? "met" : "NOT met")}**, {F(r.MakespanMs / r.IdealMs, 2)}× with {r.Violations.Count} violation(s). " +
+                              (met ? "" : $"Why: a `claim --next` took {F(claim, 0)} ms (p50) against a mean work of {F(meanWork, 0)} ms per step, so the workers spent most of their time claiming{requests}; " +
+                              $"every worker's claims compete for {run.Machine.LogicalCores} cores (and, on S3, the RGW on the same cores) with the other developers' builds. " +
+                              "The kills cost one lease each (the takeover waits for expiry), a small part of the makespan."));
+                md.AppendLine();
+            }
             var kills = f.Runs.SelectMany(r => r.Kills.Select(k => (r.Backend, k))).ToList();
             if (kills.Count > 0)
             {
