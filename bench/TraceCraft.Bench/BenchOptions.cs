@@ -7,18 +7,20 @@ namespace TraceCraft.Bench
     /// <summary>The command line of the benchmark.</summary>
     public sealed class BenchOptions
     {
-        public const string Usage = @"TraceCraft benchmark: claim contention, overhead, messaging, inbox scaling, barrier latency, lease takeover.
+        public const string Usage = @"TraceCraft benchmark: claim contention, overhead, messaging, inbox scaling, barrier latency, lease takeover, fleet, flat costs.
 
   dotnet run -c Release --project bench/TraceCraft.Bench -- [options]
 
   --smoke             a few trials of every scenario, small N (under about a minute): for CI
   --out DIR           where <date>.json and <date>.svg go (default: bench/results; with --smoke a temp folder)
   --results-md FILE   the readable report (default: bench/RESULTS.md; with --smoke DIR/RESULTS.md)
-  --only a,b          run only these scenarios: contention, overhead, cmdlets, messaging, inbox, barrier, lease
+  --only a,b          run only these scenarios: contention, overhead, cmdlets, messaging, inbox, barrier, lease, fleet, flat
+                      (the result file is then <date>-<names>.json, beside a full run's <date>.json)
   --skip-cmdlets      skip the PowerShell cmdlet overhead (needs the built module: dotnet pwsh ./build.ps1)
   --no-folder         run on the S3 server only, not also on the folder store
   --note TEXT         a note on the conditions, shown in the report (e.g. 'shared machine')
-  --report FILE.json  only regenerate the report and chart from an existing result file
+  --report A.json[,B.json]  only regenerate the report (and A's chart) from result files: A is the main run; the
+                      fleet and flat sections of B (a run of --only fleet,flat) are added with their own conditions
 
 The S3 server: TRACECRAFT_TEST_S3_ENDPOINT (+ _ACCESS_KEY, _SECRET_KEY, _BUCKET) when set, else the project's
 own Ceph RGW, started with tests/s3/start-rgw.sh and stopped at the end. Exit code 1 when an invariant failed.";

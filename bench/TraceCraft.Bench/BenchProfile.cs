@@ -45,6 +45,35 @@ namespace TraceCraft.Bench
         public double LeaseSeconds { get; init; }
         public int LeasePollMs { get; init; }
 
+        // 7. Fleet
+        public int FleetStages { get; init; }
+        /// <summary>Parallel steps per stage; each stage adds one barrier step.</summary>
+        public int FleetWidth { get; init; }
+        /// <summary>The DAG on the S3 server, when smaller than on the folder store (see the report: claim-next reads every step).</summary>
+        public int FleetS3Stages { get; init; }
+        public int FleetS3Width { get; init; }
+        public int FleetWorkers { get; init; }
+        public int FleetKills { get; init; }
+        public double FleetLeaseSeconds { get; init; }
+        public int FleetWorkMinMs { get; init; } = 50;
+        public int FleetWorkMaxMs { get; init; } = 500;
+        /// <summary>How long a worker sleeps after claim --next found nothing ready (exit 3).</summary>
+        public double FleetIdleSeconds { get; init; } = 0.2;
+        /// <summary>A drain that has not finished by then is stopped and reported as not drained (a failure).</summary>
+        public double FleetCapSeconds { get; init; }
+        public bool FleetCountRun { get; init; }
+        public int[] FleetSweepWorkers { get; init; } = Array.Empty<int>();
+        public double FleetSweepSeconds { get; init; }
+
+        // 8. Flat costs
+        public int FlatBarrierSteps { get; init; }
+        public int FlatBarrierTrials { get; init; }
+        public double FlatBarrierRateSeconds { get; init; }
+        public int[] FlatDeclaredCounts { get; init; } = Array.Empty<int>();
+        public int[] FlatS3DeclaredCounts { get; init; } = Array.Empty<int>();
+        public int FlatS3BarrierTrials { get; init; }
+        public int FlatStepNewSamples { get; init; }
+
         public static readonly BenchProfile Full = new BenchProfile
         {
             Name = "full",
@@ -69,6 +98,24 @@ namespace TraceCraft.Bench
             LeaseTrials = 20,
             LeaseSeconds = 2,
             LeasePollMs = 250,
+            FleetStages = 10,
+            FleetWidth = 99,
+            FleetS3Stages = 2,
+            FleetS3Width = 49,
+            FleetWorkers = 16,
+            FleetKills = 2,
+            FleetLeaseSeconds = 5,
+            FleetCapSeconds = 900,
+            FleetCountRun = true,
+            FleetSweepWorkers = new[] { 1, 2, 4, 8, 16, 32 },
+            FleetSweepSeconds = 20,
+            FlatBarrierSteps = 1000,
+            FlatBarrierTrials = 2,
+            FlatS3BarrierTrials = 1,
+            FlatBarrierRateSeconds = 10,
+            FlatDeclaredCounts = new[] { 0, 1000, 10000 },
+            FlatS3DeclaredCounts = new[] { 0, 1000 },
+            FlatStepNewSamples = 5,
         };
 
         public static readonly BenchProfile Smoke = new BenchProfile
@@ -95,6 +142,24 @@ namespace TraceCraft.Bench
             LeaseTrials = 1,
             LeaseSeconds = 1,
             LeasePollMs = 100,
+            FleetStages = 3,
+            FleetWidth = 19,
+            FleetS3Stages = 2,
+            FleetS3Width = 9,
+            FleetWorkers = 4,
+            FleetKills = 1,
+            FleetLeaseSeconds = 2,
+            FleetCapSeconds = 120,
+            FleetCountRun = true,
+            FleetSweepWorkers = new[] { 1, 4 },
+            FleetSweepSeconds = 3,
+            FlatBarrierSteps = 50,
+            FlatBarrierTrials = 1,
+            FlatS3BarrierTrials = 1,
+            FlatBarrierRateSeconds = 2,
+            FlatDeclaredCounts = new[] { 0, 100 },
+            FlatS3DeclaredCounts = new[] { 0, 100 },
+            FlatStepNewSamples = 2,
         };
     }
 }

@@ -88,6 +88,8 @@ namespace TraceCraft.Bench
                     new InboxScalingScenario(),
                     new BarrierLatencyScenario(),
                     new LeaseTakeoverScenario(),
+                    new FleetScenario(),
+                    new FlatCostScenario(),
                 };
                 foreach (var scenario in scenarios.Where(s => options.Runs(s.Name)))
                 {
@@ -120,10 +122,11 @@ namespace TraceCraft.Bench
             run.FinishedAt = DateTimeOffset.UtcNow;
 
             Directory.CreateDirectory(outDir);
-            string stem = run.Date + (options.Smoke ? "-smoke" : "");
+            // A run of some scenarios only (--only) gets its own file, so it never replaces a full run's results of that day.
+            string stem = run.Date + (options.Smoke ? "-smoke" : "") + (options.Only is null ? "" : "-" + string.Join("-", options.Only.OrderBy(n => n, StringComparer.Ordinal)));
             string jsonPath = Path.Combine(outDir, stem + ".json");
             File.WriteAllText(jsonPath, JsonSerializer.Serialize(run, Json) + "\n");
-            WriteReport(jsonPath, mdPath);
+            WriteReport(new[] { jsonPath }, mdPath);
             TryDelete(scratch);
 
             Log($"Done in {total.Elapsed.TotalSeconds:0} s. Results: {jsonPath}; report: {mdPath}");
@@ -136,25 +139,38 @@ namespace TraceCraft.Bench
             return 0;
         }
 
-        /// <summary>Reads the result file back and writes the report and chart from it alone: what the report shows is what the file holds.</summary>
-        private static void WriteReport(string jsonPath, string mdPath)
+        /// <summary>
+        /// Reads the result file(s) back and writes the report and chart from them alone: what the report shows is what the
+        /// files hold. The first file is the main run (its chart, conditions and sections); the fleet and flat-cost
+        /// sections of the others (a run of `--only fleet,flat`) are added with their own conditions.
+        /// </summary>
+        private static void WriteReport(IReadOnlyList<string> jsonPaths, string mdPath)
         {
-            var run = JsonSerializer.Deserialize<BenchRun>(File.ReadAllText(jsonPath), Json) ?? throw new InvalidDataException($"{jsonPath} holds no results.");
-            string svgPath = Path.ChangeExtension(jsonPath, ".svg");
-            File.WriteAllText(svgPath, SvgChart.Generate(run));
+            var runs = jsonPaths.Select(p => JsonSerializer.Deserialize<BenchRun>(File.ReadAllText(p), Json) ?? throw new InvalidDataException($"{p} holds no results.")).ToList();
+            var run = runs[0];
+            string jsonPath = jsonPaths[0];
             string mdDir = Path.GetDirectoryName(mdPath)!;
             Directory.CreateDirectory(mdDir);
-            string link = Path.GetRelativePath(mdDir, svgPath).Replace('\\', '/');
-            string source = Path.GetRelativePath(RepositoryRootOr(mdDir), jsonPath).Replace('\\', '/');
-            File.WriteAllText(mdPath, MarkdownReport.Generate(run, source, link));
+            string root = RepositoryRootOr(mdDir);
+            string? link = null;
+            // The chart shows contention, barrier and inbox: a run without them (e.g. --only fleet) gets none.
+            if (run.Contention is not null || run.Barrier is not null || run.Inbox is not null)
+            {
+                string svgPath = Path.ChangeExtension(jsonPath, ".svg");
+                File.WriteAllText(svgPath, SvgChart.Generate(run));
+                link = Path.GetRelativePath(mdDir, svgPath).Replace('\\', '/');
+            }
+            string Source(string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
+            var more = runs.Skip(1).Select((r, i) => (r, Source(jsonPaths[i + 1]))).ToList();
+            File.WriteAllText(mdPath, MarkdownReport.Generate(run, Source(jsonPath), link, more));
         }
 
         private static int RegenerateReport(BenchOptions options, string root)
         {
-            string jsonPath = Path.GetFullPath(options.ReportFrom!);
+            var jsonPaths = options.ReportFrom!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(Path.GetFullPath).ToList();
             string mdPath = Path.GetFullPath(options.ResultsMarkdown ?? Path.Combine(root, "bench", "RESULTS.md"));
-            WriteReport(jsonPath, mdPath);
-            Log($"Report written: {mdPath} (chart {Path.ChangeExtension(jsonPath, ".svg")})");
+            WriteReport(jsonPaths, mdPath);
+            Log($"Report written: {mdPath}");
             return 0;
         }
 

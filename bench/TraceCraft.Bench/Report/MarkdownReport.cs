@@ -17,8 +17,16 @@ namespace TraceCraft.Bench.Report
         public const double BarrierTargetRequestsPerSecond = 10;
         public const int InboxTargetRequests = 15;
 
-        public static string Generate(BenchRun run, string resultFileName, string? chartLink)
+        public const double FleetTargetRatio = 1.25;
+
+        /// <summary>
+        /// The report of one run; <paramref name="more"/> adds the fleet and flat-cost sections of other result files (a
+        /// run of `--only fleet,flat`), each with its own conditions, so one RESULTS.md shows both without re-running the rest.
+        /// </summary>
+        public static string Generate(BenchRun run, string resultFileName, string? chartLink, IReadOnlyList<(BenchRun Run, string Source)>? more = null)
         {
+            var all = new List<(BenchRun Run, string? Source)> { (run, null) };
+            if (more is not null) all.AddRange(more.Select(m => (m.Run, (string?)m.Source)));
             var md = new StringBuilder();
             md.AppendLine("# TraceCraft benchmark results");
             md.AppendLine();
@@ -26,7 +34,9 @@ namespace TraceCraft.Bench.Report
                           "(regenerate with `dotnet run -c Release --project bench/TraceCraft.Bench -- --report " + resultFileName + "`). Do not edit by hand.");
             md.AppendLine();
             Conditions(md, run);
-            Headlines(md, run);
+            if (more is { Count: > 0 })
+                md.AppendLine($"Sections 7 and 8 come from {string.Join(", ", more.Select(m => $"`{m.Source}`"))}, a separate run with its own conditions (given there).\n");
+            Headlines(md, run, all);
             if (chartLink is not null)
             {
                 md.AppendLine("## Chart");
@@ -42,6 +52,8 @@ namespace TraceCraft.Bench.Report
             Inbox(md, run);
             Barrier(md, run);
             Lease(md, run);
+            foreach (var (r, source) in all) Fleet(md, r, source);
+            foreach (var (r, source) in all) Flat(md, r, source);
             Method(md, run);
             return md.ToString();
         }
@@ -69,7 +81,7 @@ namespace TraceCraft.Bench.Report
             md.AppendLine();
         }
 
-        private static void Headlines(StringBuilder md, BenchRun run)
+        private static void Headlines(StringBuilder md, BenchRun run, List<(BenchRun Run, string? Source)> all)
         {
             md.AppendLine("## Headlines");
             md.AppendLine();
@@ -122,6 +134,25 @@ namespace TraceCraft.Bench.Report
             if (run.Lease is { } l)
                 foreach (var g in l.Trials.GroupBy(t => t.Backend))
                     md.AppendLine($"| lease takeover, {g.Key}: expiry → new holder p50 / p95 ({g.First().Contenders} contenders polling every {g.First().PollMs} ms) | {F(Stats.P50(g.Select(t => t.TakeoverMs)))} / {F(Stats.P95(g.Select(t => t.TakeoverMs)))} ms; {g.Count(t => t.Ok)}/{g.Count()} with exactly one new holder | |");
+            foreach (var fleet in all.Select(a => a.Run.Fleet).Where(f => f is not null))
+            {
+                foreach (var r in fleet!.Runs.Where(r => r.Variant == "native-kill"))
+                    md.AppendLine($"| fleet, {r.Backend}: {r.Steps} steps, {r.Workers} native workers, {r.Kills.Count} killed with -9: makespan ÷ ideal (total work ÷ workers); invariant violations | {(r.Drained ? "" : "NOT DRAINED: ")}{F(r.MakespanMs / 1000)} s ÷ {F(r.IdealMs / 1000)} s = {F(r.MakespanMs / r.IdealMs, 2)}×; {r.Violations.Count} | ≤ {F(FleetTargetRatio, 2)}×, 0: {(r.Drained && r.MakespanMs <= FleetTargetRatio * r.IdealMs && r.Violations.Count == 0 ? "met" : "NOT met")} |");
+                foreach (var r in fleet.Runs.Where(r => r.Variant == "in-process-count"))
+                    md.AppendLine($"| fleet, {r.Backend}: {r.Steps} steps: store requests per step; claim-next collisions per step | {F((double)r.Requests / r.Steps, 0)}; {F((double)r.Collisions / r.Steps, 2)} | |");
+            }
+            foreach (var flat in all.Select(a => a.Run.Flat).Where(f => f is not null))
+            {
+                foreach (var g in flat!.Barrier.GroupBy(t => (t.Backend, t.Steps)))
+                {
+                    double rate = Stats.Mean(g.Select(t => t.PendingRequestsPerSecond)), detection = Stats.P50(g.Select(t => t.DetectionMs));
+                    md.AppendLine($"| barrier over {g.Key.Steps:N0} pending steps, {g.Key.Backend}: requests/s per waiter; detection p50 | {F(rate, 0)} req/s; {F(detection, 0)} ms | ≤ {BarrierTargetRequestsPerSecond:0} req/s, ≤ {BarrierTargetMs:0} ms: {(rate <= BarrierTargetRequestsPerSecond && detection <= BarrierTargetMs ? "met" : "NOT met")} |");
+                }
+                foreach (var g in flat.StepNew.GroupBy(x => x.Backend))
+                    md.AppendLine($"| step new, {g.Key}: requests (time) with {string.Join(" / ", g.GroupBy(x => x.Declared).Select(d => $"{d.Key:N0}"))} declared | {string.Join(" / ", g.GroupBy(x => x.Declared).Select(d => $"{F(Stats.P50(d.Select(x => (double)x.Requests)), 0)} ({F(Stats.P50(d.Select(x => x.Ms)), 0)} ms)"))} | O(1) requests |");
+                foreach (var x in flat.Reads.Where(x => x.Declared == flat.Reads.Where(y => y.Backend == x.Backend).Max(y => y.Declared)))
+                    md.AppendLine($"| {x.Operation} over {x.Declared:N0} steps, {x.Backend} | {x.Requests:N0} requests, {F(x.Ms / 1000, 1)} s | reported, growth explained |");
+            }
             md.AppendLine();
         }
 
@@ -272,6 +303,138 @@ namespace TraceCraft.Bench.Report
                 var rates = g.SelectMany(t => t.ContenderRequests.Zip(t.ContenderActiveMs, (r, ms) => r / (ms / 1000))).ToList();
                 md.AppendLine($"| {g.Key} | {first.Contenders} | {F(first.LeaseSeconds, 1)} s | {first.PollMs} ms | {g.Count()} | {g.Count(t => t.Ok)} | {F(Stats.P50(g.Select(t => t.TakeoverMs)))} ms | {F(Stats.P95(g.Select(t => t.TakeoverMs)))} ms | {F(Stats.Max(g.Select(t => t.TakeoverMs)))} ms | {F(Stats.P50(g.Select(t => t.SettledMs)))} ms | {F(Stats.Mean(g.SelectMany(t => t.ContenderRequests.Select(r => (double)r))), 1)} | {F(Stats.Mean(rates), 2)} |");
             }
+            md.AppendLine();
+        }
+
+        private static void SectionSource(StringBuilder md, BenchRun run, string? source)
+        {
+            if (source is null) return;
+            var loads = run.LoadAverage.Select(s => s[1]).Where(v => !double.IsNaN(v)).ToList();
+            md.AppendLine($"From `{source}`: {run.Date}, {run.StartedAt:HH:mm:ss}–{run.FinishedAt:HH:mm:ss} UTC, profile **{run.Profile}**{(run.GitCommit is null ? "" : $", commit `{run.GitCommit}`")}, `{run.CommandLine}`; " +
+                          $"{run.Machine.LogicalCores} cores; S3: {run.Server.Origin} ({run.Server.Endpoint}); " +
+                          (loads.Count > 0 ? $"1-minute load average min {F(loads.Min(), 2)}, median {F(Stats.P50(loads), 2)}, max {F(loads.Max(), 2)}; " : "") +
+                          (string.IsNullOrWhiteSpace(run.Note) ? "" : $"note: {run.Note}; ") +
+                          (run.Failures.Count == 0 ? "invariants: all held." : $"{run.Failures.Count} FAILURE(S): {string.Join("; ", run.Failures.Take(10))}"));
+            md.AppendLine();
+        }
+
+        private static void Fleet(StringBuilder md, BenchRun run, string? source)
+        {
+            if (run.Fleet is not { } f) return;
+            md.AppendLine("## 7. Fleet: claim-next workers drain a DAG, some killed with -9");
+            md.AppendLine();
+            SectionSource(md, run, source);
+            var first = f.Runs.FirstOrDefault();
+            md.AppendLine("The queue: stages of parallel steps joined by barrier steps — the parallel steps of stage k depend on the barrier of stage k-1 (fan-out), the barrier of stage k " +
+                          "depends on the parallel steps of stage k (fan-in); every step, barriers included, is worked for its own 50–500 ms (drawn once with a fixed seed, written into its id). " +
+                          "It is declared through the engine (`DefineAsync`), last stage first, so that the cycle check reads one absent spec per dependency instead of every ancestor. " +
+                          "Workers are separate processes: a bash loop (`Fleet/fleet-worker.sh`) running the native `tracecraft`, one process per command: `claim --next --lease L` → sleep the step's work → " +
+                          "`complete STEP --token N`; exit 3 (nothing ready) → sleep 0.2 s and ask again. At evenly spaced points of progress one worker that is mid-work (holding a claim, sleeping) is killed " +
+                          "with -9 together with its children (its process group) and restarted at once under the same agent name; the restarted worker takes its step back with `claim STEP --lease L`, " +
+                          "which the engine grants once the dead claim's lease has expired (takeover: compare-and-set, token + 1). " +
+                          "**claim --next itself never hands out a step whose lease expired**: it offers only pending steps, and an expired claim reads as in progress — without the restarted worker's " +
+                          "own takeover the step (and every stage after its barrier) would wait for ever.");
+            md.AppendLine();
+            md.AppendLine("Invariants, checked on `claim.json` of every step read back from the store: sealed complete (none stuck); completed by exactly one worker's successful `complete`; the seal's agent, " +
+                          "`finished_by` and token equal that worker's claim; no two claims returned the same token; every killed worker's step was taken over (newer token, `taken_over_from` the dead holder). " +
+                          "Ideal = total work ÷ workers (the issue's yardstick, coordination free and barriers ignored); DAG bound = the same but respecting the barriers (Σ over stages of max(stage work ÷ workers, longest step) + barrier).");
+            md.AppendLine();
+            md.AppendLine("| store | variant | steps (stages × (width + barrier)) | workers | kills | lease | drained | makespan | ideal | makespan ÷ ideal | DAG bound | ÷ bound | claim --next p50 / p95 | complete p50 | idle calls | load (median, max) | violations |");
+            md.AppendLine("|---|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in f.Runs.OrderBy(r => r.Backend == "s3" ? 0 : 1).ThenBy(r => r.Variant))
+            {
+                var loads = r.Load.Select(l => l[1]).Where(v => !double.IsNaN(v)).ToList();
+                md.AppendLine($"| {r.Backend} | {r.Variant} | {r.Steps} ({r.Stages} × ({r.Width} + 1)) | {r.Workers} | {r.Kills.Count} | {F(r.LeaseSeconds, 0)} s | {(r.Drained ? "yes" : $"NO ({r.CompletedSteps} done at the {F(r.CapSeconds, 0)} s cap)")} | {F(r.MakespanMs / 1000)} s | {F(r.IdealMs / 1000)} s | {F(r.MakespanMs / r.IdealMs, 2)}× | {F(r.DagBoundMs / 1000)} s | {F(r.MakespanMs / r.DagBoundMs, 2)}× | {F(Stats.P50(r.ClaimNextMs), 0)} / {F(Stats.P95(r.ClaimNextMs), 0)} ms | {F(Stats.P50(r.CompleteMs), 0)} ms | {r.IdleCalls} | {(loads.Count == 0 ? "–" : $"{F(Stats.P50(loads), 1)}, {F(loads.Max(), 1)}")} | {r.Violations.Count} |");
+            }
+            md.AppendLine();
+            foreach (var r in f.Runs.Where(r => r.Variant == "native-kill"))
+            {
+                bool met = r.Drained && r.MakespanMs <= FleetTargetRatio * r.IdealMs && r.Violations.Count == 0;
+                double meanWork = r.TotalWorkMs / r.Steps, claim = Stats.P50(r.ClaimNextMs);
+                var countRun = f.Runs.FirstOrDefault(x => x.Backend == r.Backend && x.Variant == "in-process-count");
+                string requests = countRun is not null && countRun.RequestsByCommand.TryGetValue("claim --next", out var c) && c[0] > 0
+                    ? $"; one `claim --next` made {F((double)c[1] / c[0], 0)} requests ({F((double)c[1] / c[0] / r.Steps, 1)} per declared step, the in-process count below)" : "";
+                md.AppendLine($"Goal (makespan ≤ {F(FleetTargetRatio, 2)} × ideal with the kills, no violation), {r.Backend}: **{(met ? "met" : "NOT met")}**, {F(r.MakespanMs / r.IdealMs, 2)}× with {r.Violations.Count} violation(s). " +
+                              (met ? "" : $"Why: a `claim --next` took {F(claim, 0)} ms (p50) against a mean work of {F(meanWork, 0)} ms per step, so the workers spent most of their time claiming{requests}; " +
+                              $"every worker's claims compete for {run.Machine.LogicalCores} cores (and, on S3, the RGW on the same cores) with the other developers' builds. " +
+                              "The kills cost one lease each (the takeover waits for expiry), a small part of the makespan."));
+                md.AppendLine();
+            }
+            var kills = f.Runs.SelectMany(r => r.Kills.Select(k => (r.Backend, k))).ToList();
+            if (kills.Count > 0)
+            {
+                md.AppendLine("| store | killed worker | step | token | killed at | taken back at | claim.json after the drain |");
+                md.AppendLine("|---|---|---|---:|---:|---:|---|");
+                foreach (var (backend, k) in kills)
+                    md.AppendLine($"| {backend} | {k.Worker} | `{k.Step}` | {k.Token} | {F(k.KilledAtMs / 1000)} s | {F(k.TakenOverAtMs / 1000)} s (+{F((k.TakenOverAtMs - k.KilledAtMs) / 1000)} s) | agent {k.SealAgent}, token {k.SealToken}, taken over from {k.SealTakenOverFrom ?? "nobody"} |");
+                md.AppendLine();
+            }
+            var counted = f.Runs.Where(r => r.Variant == "in-process-count").ToList();
+            if (counted.Count > 0)
+            {
+                md.AppendLine("Requests cannot be counted inside the native processes, so the \"in-process-count\" drain runs the same DAG with the same commands' code (`TracecraftCli.RunAsync`, a new session per command, " +
+                              "exactly what the native host runs) in the benchmark's process with a request observer, no kills. Collisions: claim-next races lost, i.e. conditional writes of `claim.json` refused (412) inside `claim --next`.");
+                md.AppendLine();
+                md.AppendLine("| store | steps | requests | per step | collisions per step | per command: calls, requests per call | by method |");
+                md.AppendLine("|---|---:|---:|---:|---:|---|---|");
+                foreach (var r in counted)
+                    md.AppendLine($"| {r.Backend} | {r.Steps} | {r.Requests:N0} | {F((double)r.Requests / r.Steps, 0)} | {F((double)r.Collisions / r.Steps, 2)} | {string.Join("; ", r.RequestsByCommand.OrderByDescending(p => p.Value[1]).Select(p => $"{p.Key}: {p.Value[0]:N0}, {F((double)p.Value[1] / Math.Max(1, p.Value[0]), 0)}"))} | {string.Join(" + ", r.RequestsByMethod.OrderByDescending(p => p.Value).Select(p => $"{p.Value:N0} {p.Key}"))} |");
+                md.AppendLine();
+            }
+            var errors = f.Runs.SelectMany(r => r.Errors.Select(e => $"{r.Backend} {r.Variant}: {e}")).ToList();
+            if (errors.Count > 0)
+            {
+                md.AppendLine("Command errors seen (not invariant failures; at most 10 distinct per drain):");
+                md.AppendLine();
+                foreach (var e in errors.Take(20)) md.AppendLine($"- {e}");
+                md.AppendLine();
+            }
+            if (f.Sweep.Count > 0)
+            {
+                md.AppendLine($"The same queue (a fresh copy each time), no kills, with 1 … {f.Sweep.Max(p => p.Workers)} native workers, each for a fixed window (or until drained): steps completed per second.");
+                md.AppendLine();
+                md.AppendLine("| store | workers | window | steps completed | steps/s | claim --next p50 | idle calls | load average |");
+                md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+                foreach (var p in f.Sweep.OrderBy(p => p.Backend == "s3" ? 0 : 1).ThenBy(p => p.Workers))
+                    md.AppendLine($"| {p.Backend} | {p.Workers} | {F(p.ElapsedMs / 1000)} s | {p.Completed} | {F(p.Completed / (p.ElapsedMs / 1000), 2)} | {F(Stats.P50(p.ClaimNextMs), 0)} ms | {p.IdleCalls} | {F(p.LoadAverage, 1)} |");
+                md.AppendLine();
+            }
+        }
+
+        private static void Flat(StringBuilder md, BenchRun run, string? source)
+        {
+            if (run.Flat is not { } f) return;
+            md.AppendLine("## 8. Flat costs: what an operation costs as the project grows");
+            md.AppendLine();
+            SectionSource(md, run, source);
+            md.AppendLine("Figures, not timed tests. Barrier: one waiter in `Barriers.WaitAsync` over N claimed steps; its request rate over the first window while all are pending; then all but one " +
+                          "are completed, and after a pause the last one: detection runs from that step's completing PUT of `status.json` returning to `WaitAsync` returning. " +
+                          "`step new`: the command's own code (a new session per call, as the native command runs) in a project with N independent steps declared. " +
+                          "`ready` = `GetReadyAsync` (what `ready` and `claim --next` run), `list` = `ListAsync` (`Get-TcStep`), one call each, through one session.");
+            md.AppendLine();
+            if (f.Barrier.Count > 0)
+            {
+                md.AppendLine("| store | steps | trials | req/s per waiter while pending (mean) | detection p50 | max | requests per wait (mean) | target ≤ 10 req/s, ≤ 250 ms |");
+                md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---|");
+                foreach (var g in f.Barrier.GroupBy(t => (t.Backend, t.Steps)).OrderBy(g => g.Key.Backend == "s3" ? 0 : 1))
+                {
+                    double rate = Stats.Mean(g.Select(t => t.PendingRequestsPerSecond)), detection = Stats.P50(g.Select(t => t.DetectionMs));
+                    md.AppendLine($"| {g.Key.Backend} | {g.Key.Steps:N0} | {g.Count()} | {F(rate, 1)} | {F(detection, 0)} ms | {F(Stats.Max(g.Select(t => t.DetectionMs)), 0)} ms | {F(Stats.Mean(g.Select(t => (double)t.Requests)), 0)} | {(rate <= BarrierTargetRequestsPerSecond && detection <= BarrierTargetMs ? "met" : "NOT met")} |");
+                }
+                md.AppendLine();
+            }
+            var samples = f.StepNew.Concat(f.Reads).ToList();
+            if (samples.Count > 0)
+            {
+                md.AppendLine("| store | operation | steps declared | samples | requests (median) | time p50 | returned | requests by method (first sample) |");
+                md.AppendLine("|---|---|---:|---:|---:|---:|---:|---|");
+                foreach (var g in samples.GroupBy(x => (x.Backend, x.Operation, x.Declared)).OrderBy(g => g.Key.Backend == "s3" ? 0 : 1).ThenBy(g => g.Key.Operation).ThenBy(g => g.Key.Declared))
+                    md.AppendLine($"| {g.Key.Backend} | {g.Key.Operation} | {g.Key.Declared:N0} | {g.Count()} | {F(Stats.P50(g.Select(x => (double)x.Requests)), 0)} | {F(Stats.P50(g.Select(x => x.Ms)), 0)} ms | {(g.Key.Operation == "step new" ? "" : g.First().Returned.ToString(CultureInfo.InvariantCulture))} | {Methods(g.First().ByMethod)} |");
+                md.AppendLine();
+            }
+            md.AppendLine("Growth: `ready`/`claim --next` list the steps prefix and then read every spec, and for every step its status, claim and spec again (≈ 4 GETs per declared step), " +
+                          "so the cost of one `claim --next` grows linearly with the project; `list` reads 3 objects per step. A barrier polls every open step each round. " +
+                          "`step new` reads only the new step's dependencies (its cycle check walks its ancestors), so it stays flat in the project's size.");
             md.AppendLine();
         }
 

@@ -34,6 +34,8 @@ namespace TraceCraft.Bench.Results
         public InboxScalingResult? Inbox { get; set; }
         public BarrierResult? Barrier { get; set; }
         public LeaseTakeoverResult? Lease { get; set; }
+        public FleetResult? Fleet { get; set; }
+        public FlatCostResult? Flat { get; set; }
     }
 
     public sealed class MachineInfo

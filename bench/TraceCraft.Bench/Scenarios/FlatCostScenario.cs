@@ -1,0 +1,158 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using TraceCraft.Bench.Fleet;
+using TraceCraft.Bench.Infrastructure;
+using TraceCraft.Bench.Results;
+using TraceCraft.Cli;
+using TraceCraft.Config;
+using TraceCraft.Keys;
+using TraceCraft.Protocol;
+
+namespace TraceCraft.Bench.Scenarios
+{
+    /// <summary>
+    /// 8. Flat costs (issue 14, item 5): what an operation costs as the project grows, in requests and time.
+    /// <list type="bullet">
+    /// <item>A barrier (<c>Barriers.WaitAsync</c>) over N pending steps: the waiter's request rate while all are pending;
+    /// then all but one are completed, and the detection time runs from the last one's completing PUT of status.json
+    /// returning to WaitAsync returning.</item>
+    /// <item><c>step new</c> (the command's own code, a new session per call, as the native command runs) with 0, 1,000 and
+    /// 10,000 steps declared.</item>
+    /// <item><c>GetReadyAsync</c> (what <c>ready</c> and <c>claim --next</c> do) and <c>ListAsync</c> (<c>Get-TcStep</c>)
+    /// over the same projects.</item>
+    /// </list>
+    /// </summary>
+    public sealed class FlatCostScenario : IScenario
+    {
+        public string Name => "flat";
+
+        public async Task RunAsync(BenchContext context)
+        {
+            var profile = context.Profile;
+            var result = context.Run.Flat ??= new FlatCostResult();
+            foreach (var backend in context.Backends)
+            {
+                for (int t = 0; t < (backend.IsS3 ? profile.FlatS3BarrierTrials : profile.FlatBarrierTrials); t++)
+                {
+                    var trial = await BarrierTrialAsync(context, backend, t).ConfigureAwait(false);
+                    result.Barrier.Add(trial);
+                    context.Log($"flat {backend.Name} barrier over {trial.Steps}: {trial.PendingRequestsPerSecond:0} req/s while pending, detection {trial.DetectionMs:0} ms");
+                    if (!trial.Ok) context.Fail($"flat {backend.Name} barrier trial {t}: the waiter did not return after every step completed");
+                }
+                foreach (int declared in backend.IsS3 ? profile.FlatS3DeclaredCounts : profile.FlatDeclaredCounts)
+                    await GrowthAsync(context, backend, declared, result).ConfigureAwait(false);
+            }
+        }
+
+        private static async Task<FlatBarrierTrial> BarrierTrialAsync(BenchContext context, BenchBackend backend, int trial)
+        {
+            var profile = context.Profile;
+            int n = profile.FlatBarrierSteps;
+            string project = context.Project($"flat-barrier-{backend.Name}-{trial}");
+            var layout = new ProjectLayout(project);
+            var ids = Enumerable.Range(0, n).Select(i => string.Format(CultureInfo.InvariantCulture, "b-{0:0000}", i)).ToList();
+            var probe = new WriteProbe();
+            var counter = new RequestCounter();
+            using var completer = backend.Session(project, "completer", probe.Observe);
+            using var waiter = backend.Session(project, "waiter", counter.Observe);
+            await ForEachAsync(ids, id => completer.Claims.ClaimAsync(id)).ConfigureAwait(false);
+
+            long start = Time.Now;
+            bool failed = false;
+            long returned = 0;
+            var waiting = Task.Run(async () =>
+            {
+                try { await waiter.Barriers.WaitAsync(ids, TimeSpan.FromMinutes(15)).ConfigureAwait(false); }
+                catch (Errors.TcException) { failed = true; }
+                returned = Time.Now;
+            });
+            await Task.Delay(TimeSpan.FromSeconds(profile.FlatBarrierRateSeconds)).ConfigureAwait(false);
+            long pendingRequests = counter.Total;
+            double pendingMs = Time.Since(start);
+            await ForEachAsync(ids.Take(n - 1), id => completer.Steps.CompleteAsync(id, new CompletionRequest())).ConfigureAwait(false);
+            // Let the waiter see the others complete (a few polling rounds) before the last one completes.
+            await Task.Delay(TimeSpan.FromSeconds(profile.FlatBarrierRateSeconds)).ConfigureAwait(false);
+            probe.Watch(layout.StatusKey(ids[n - 1]));
+            await completer.Steps.CompleteAsync(ids[n - 1], new CompletionRequest()).ConfigureAwait(false);
+            await waiting.ConfigureAwait(false);
+            var (writtenAt, _) = probe.Result();
+            return new FlatBarrierTrial
+            {
+                Backend = backend.Name,
+                Steps = n,
+                Trial = trial,
+                PendingRequestsPerSecond = Math.Round(pendingRequests / (pendingMs / 1000), 2),
+                PendingWindowMs = Time.Round(pendingMs),
+                DetectionMs = writtenAt == 0 ? double.NaN : Time.Ms(writtenAt, returned),
+                Requests = counter.Total,
+                WaitMs = Time.Ms(start, returned),
+                Ok = !failed && writtenAt != 0,
+            };
+        }
+
+        /// <summary>A project with <paramref name="declared"/> steps: step new, then (when there are steps) ready and list.</summary>
+        private static async Task GrowthAsync(BenchContext context, BenchBackend backend, int declared, FlatCostResult result)
+        {
+            var profile = context.Profile;
+            string project = context.Project($"flat-{backend.Name}-{declared}");
+            long start = Time.Now;
+            using (var declarer = backend.Session(project, "declarer"))
+                await FleetDag.DeclareFlatAsync(declarer, "s", declared, parallel: 8).ConfigureAwait(false);
+            context.Log($"flat {backend.Name}: {declared} steps declared in {Time.Since(start) / 1000:0.0} s");
+
+            string folder = Directory.CreateDirectory(Path.Combine(backend.Scratch, "flat", project)).FullName;
+            string config = new ConfigLoader(folder).Save(backend.ConfigFor(project, "operator"));
+            var environment = new Dictionary<string, string> { ["TRACECRAFT_CONFIG"] = config, ["TRACECRAFT_HOME"] = Path.Combine(folder, "home") };
+            for (int i = 0; i < profile.FlatStepNewSamples; i++)
+            {
+                var counter = new RequestCounter();
+                long t0 = Time.Now;
+                int rc = await TracecraftCli.RunAsync(new[] { "step", "new", $"extra-{i}" }, new CliContext
+                {
+                    WorkingDirectory = folder,
+                    Environment = n => environment.TryGetValue(n, out var v) ? v : null,
+                    SessionOptions = new TcSessionOptions { RequestObserver = counter.Observe },
+                }).ConfigureAwait(false);
+                double ms = Time.Since(t0);
+                if (rc != 0) context.Fail($"flat {backend.Name}: step new with {declared} declared exited {rc}");
+                var (total, byMethod) = counter.TakeAndReset();
+                result.StepNew.Add(new FlatSample { Backend = backend.Name, Operation = "step new", Declared = declared, Requests = total, ByMethod = byMethod, Ms = Time.Round(ms) });
+            }
+            context.Log($"flat {backend.Name}: step new with {declared} declared: {result.StepNew.Last().Requests} requests, {result.StepNew.Last().Ms:0} ms");
+            if (declared == 0) return;
+
+            var reads = new RequestCounter();
+            using var reader = backend.Session(project, "reader", reads.Observe);
+            foreach (var (operation, read) in new (string, Func<Task<int>>)[]
+            {
+                ("ready", async () => (await reader.Steps.GetReadyAsync().ConfigureAwait(false)).Count),
+                ("list", async () => (await reader.Steps.ListAsync().ConfigureAwait(false)).Count),
+            })
+            {
+                reads.TakeAndReset();
+                long t0 = Time.Now;
+                int count = await read().ConfigureAwait(false);
+                double ms = Time.Since(t0);
+                var (total, byMethod) = reads.TakeAndReset();
+                result.Reads.Add(new FlatSample { Backend = backend.Name, Operation = operation, Declared = declared, Requests = total, ByMethod = byMethod, Ms = Time.Round(ms), Returned = count });
+                context.Log($"flat {backend.Name}: {operation} over {declared} steps: {total} requests, {ms / 1000:0.0} s");
+            }
+        }
+
+        private static async Task ForEachAsync(IEnumerable<string> ids, Func<string, Task> action)
+        {
+            using var gate = new SemaphoreSlim(8);
+            await Task.WhenAll(ids.Select(async id =>
+            {
+                await gate.WaitAsync().ConfigureAwait(false);
+                try { await action(id).ConfigureAwait(false); }
+                finally { gate.Release(); }
+            })).ConfigureAwait(false);
+        }
+    }
+}
