@@ -8,7 +8,7 @@ using System.Threading.Tasks;
 using TraceCraft.Bench.Fleet;
 using TraceCraft.Bench.Infrastructure;
 using TraceCraft.Bench.Results;
-using TraceCraft.Cli;
+using TraceCraft.CommandLine;
 using TraceCraft.Config;
 using TraceCraft.Keys;
 using TraceCraft.Protocol;
