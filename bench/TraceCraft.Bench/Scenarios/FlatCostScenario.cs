@@ -9,6 +9,7 @@ using TraceCraft.Bench.Fleet;
 using TraceCraft.Bench.Infrastructure;
 using TraceCraft.Bench.Results;
 using TraceCraft.CommandLine;
+using TraceCraft.Wire;
 using TraceCraft.Config;
 using TraceCraft.Keys;
 using TraceCraft.Protocol;
