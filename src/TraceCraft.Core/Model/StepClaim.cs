@@ -6,7 +6,7 @@ namespace TraceCraft
     /// A claim on a step (<c>steps/&lt;sid&gt;/claim.json</c>). The original writes agent and claimed_at; we add a
     /// fencing token that grows with every new holder and an optional lease.
     /// </summary>
-    public sealed class StepClaim
+    public sealed record StepClaim
     {
         public string StepId { get; init; } = "";
         public string Agent { get; init; } = "";

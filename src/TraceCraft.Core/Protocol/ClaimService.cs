@@ -208,7 +208,7 @@ namespace TraceCraft.Protocol
                 ?? throw new TcException(TcErrorCode.InvalidArgument, $"The claim on step {stepId} has no lease to renew: give -LeaseSeconds to add one.", stepId);
             await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
             var now = _session.Clock.Now;
-            var renewed = Copy(held, leaseSeconds: lease, expiresAt: now.AddSeconds(lease));
+            var renewed = held with { LeaseSeconds = lease, ExpiresAt = now.AddSeconds(lease) };
             var result = await SwapAsync(held, renewed, now, cancellationToken).ConfigureAwait(false)
                 ?? throw Lost(stepId, held, await ReadAsync(stepId, cancellationToken).ConfigureAwait(false));
             _heldHere[ProjectLayout.StepFolder(stepId)] = new HeldHere(result.Token, lease);
@@ -469,7 +469,7 @@ namespace TraceCraft.Protocol
         private async Task<StepClaim?> PutSealAsync(string key, StepClaim seal, WriteCondition condition, DateTimeOffset now, CancellationToken cancellationToken)
         {
             var result = await _session.Store.PutAsync(key, StepWire.WriteClaim(seal, now), condition, "application/json", cancellationToken).ConfigureAwait(false);
-            return result.Written ? Copy(seal, version: result.ETag) : null;
+            return result.Written ? seal with { Version = result.ETag } : null;
         }
 
         /// <summary>Compare-and-set of the claim: the new claim, or null when the claim changed since it was read.</summary>
@@ -498,7 +498,7 @@ namespace TraceCraft.Protocol
         {
             _heldHere[ProjectLayout.StepFolder(claim.StepId)] = new HeldHere(claim.Token, claim.LeaseSeconds);
             await _session.Agents.TouchAsync(claim.StepId, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return Copy(claim, version: etag);
+            return claim with { Version = etag };
         }
 
         private static async Task<StatusRecord?> ReadStatusOrNullAsync(Task<StatusRecord?> read)
@@ -524,24 +524,10 @@ namespace TraceCraft.Protocol
                 ChangedFiles = request.ChangedFiles,
             });
 
-        private static StepClaim Seal(StepClaim claim, string state, string finishedBy, DateTimeOffset finishedAt, Handoff? handoff) => new StepClaim
-        {
-            StepId = claim.StepId,
-            Agent = claim.Agent,
-            ClaimedAt = claim.ClaimedAt,
-            Token = claim.Token,
-            LeaseSeconds = claim.LeaseSeconds,
-            ExpiresAt = claim.ExpiresAt,
-            TakenOverFrom = claim.TakenOverFrom,
-            Failures = claim.Failures,
-            State = state,
-            FinishedBy = finishedBy,
-            FinishedAt = finishedAt,
-            Handoff = handoff,
-            Version = claim.Version,
-        };
+        private static StepClaim Seal(StepClaim claim, string state, string finishedBy, DateTimeOffset finishedAt, Handoff? handoff) =>
+            claim with { State = state, FinishedBy = finishedBy, FinishedAt = finishedAt, Handoff = handoff };
 
-        private static StepClaim WithFailures(StepClaim claim, int failures) => Copy(claim, failures: failures);
+        private static StepClaim WithFailures(StepClaim claim, int failures) => claim with { Failures = failures };
 
         /// <summary>The next holder's claim, replacing a released or expired one: the token grows by one.</summary>
         private StepClaim NewAttempt(string stepId, StepClaim previous, DateTimeOffset now, double? leaseSeconds, int failures, string? takenOverFrom) => new StepClaim
@@ -596,23 +582,6 @@ namespace TraceCraft.Protocol
             return new TcException(TcErrorCode.StepFinished,
                 $"Step {stepId} {what} (agent: {seal.FinishedBy ?? seal.Agent}): it cannot be claimed or completed again until it is reopened.", stepId) { Detail = seal };
         }
-
-        private static StepClaim Copy(StepClaim c, double? leaseSeconds = null, DateTimeOffset? expiresAt = null, string? version = null, int? failures = null) => new StepClaim
-        {
-            StepId = c.StepId,
-            Agent = c.Agent,
-            ClaimedAt = c.ClaimedAt,
-            Token = c.Token,
-            LeaseSeconds = leaseSeconds ?? c.LeaseSeconds,
-            ExpiresAt = expiresAt ?? c.ExpiresAt,
-            TakenOverFrom = c.TakenOverFrom,
-            Failures = failures ?? c.Failures,
-            State = c.State,
-            FinishedBy = c.FinishedBy,
-            FinishedAt = c.FinishedAt,
-            Handoff = c.Handoff,
-            Version = version ?? c.Version,
-        };
     }
 
     /// <summary>
