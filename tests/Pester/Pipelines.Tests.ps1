@@ -158,7 +158,9 @@ foreach ($b in $backends) {
             It 'Request-TcStep -Verbose shows its own requests, the same for each step, and none of Get-TcStep''s reads' {
                 $lines = Get-TcVerboseLine { 'w-lint', 'w-test', 'w-docs' | Get-TcStep | Request-TcStep -Verbose }
                 $lines.Command | Sort-Object -Unique | Should -BeExactly @('Request-TcStep')
-                @($lines.Line -match 'spec\.json') | Should -HaveCount 0
+                # Request-TcStep reads each step's spec once itself (dependencies bind) but, unlike Get-TcStep, never GETs a claim.
+                @($lines.Line -match 'spec\.json') | Should -HaveCount 3
+                @($lines.Line -match '^TraceCraft GET \S+/claim\.json') | Should -HaveCount 0
                 @($lines.Line -match '^TraceCraft PUT\(If-None-Match\) \S+/steps/w-[a-z]+/claim\.json -> 200') | Should -HaveCount 3
                 $perStep = foreach ($id in 'w-lint', 'w-test', 'w-docs') { @($lines.Line -match "/steps/$id/").Count }
                 $perStep[0] | Should -BeGreaterThan 0
