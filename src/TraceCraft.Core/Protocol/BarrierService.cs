@@ -37,11 +37,12 @@ namespace TraceCraft.Protocol
     }
 
     /// <summary>
-    /// Barriers: wait until steps are complete. Each poll is a conditional GET of <c>status.json</c> and of
-    /// <c>claim.json</c> (If-None-Match on the last ETag, so an unchanged step costs two tiny 304s), the state derived
-    /// from both as every reader derives it (<see cref="StepState"/>), at an interval that starts at 50 ms and backs off
-    /// with jitter to 250 ms: the waiter reacts within about a quarter second at no more than 8 requests per second per
-    /// open step. A blocked step fails the wait at once; a store outage is ridden out until
+    /// Barriers: wait until steps are complete, the state of each derived from its <c>status.json</c> and <c>claim.json</c>
+    /// as every reader derives it (<see cref="StepState"/>). Each round either lists the project's steps folder (one
+    /// request per 1,000 objects) and reads only the objects whose ETag changed, or, when that listing would cost more,
+    /// sends conditional GETs of both objects of each open step (an unchanged object costs a tiny 304). Rounds start
+    /// 50 ms apart and back off with jitter to 250 ms, and further when a round's requests would exceed 10 per second:
+    /// a waiter costs at most about 10 requests per second however many steps it waits for. A blocked step fails the wait at once; a store outage is ridden out until
     /// the deadline. Leases this session holds are renewed while it waits.
     /// </summary>
     public sealed class BarrierService
@@ -49,6 +50,8 @@ namespace TraceCraft.Protocol
         public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(TcOptions.DefaultTimeoutSeconds);
         private static readonly TimeSpan FirstInterval = TimeSpan.FromMilliseconds(50);
         private static readonly TimeSpan MaxInterval = TimeSpan.FromMilliseconds(250);
+        /// <summary>A waiter's request budget: the interval grows so that a round of many requests stays within it.</summary>
+        private const double MaxRequestsPerSecond = 10;
         private readonly TcSession _session;
 
         internal BarrierService(TcSession session) => _session = session;
@@ -71,6 +74,7 @@ namespace TraceCraft.Protocol
             deadline.CancelAfter(limit);
             var watched = stepIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => new WatchedStep(id), StringComparer.Ordinal);
             var interval = FirstInterval;
+            int listingPages = 1, requests = 0;
             var random = new Random();
             var lastRenewal = TimeSpan.Zero;
             string? lastError = null;
@@ -79,9 +83,24 @@ namespace TraceCraft.Protocol
             {
                 try
                 {
-                    foreach (var step in watched.Values.Where(w => w.State.Status != StepStatus.Complete))
+                    var pending = watched.Values.Where(w => w.State.Status != StepStatus.Complete).ToList();
+                    requests = 0;
+                    if (listingPages <= 2 * pending.Count)
                     {
-                        await PollAsync(step, deadline.Token).ConfigureAwait(false);
+                        // One listing of the steps folder (a request per 1,000 objects) tells which objects changed.
+                        var listed = await _session.Store.ListAllAsync(_session.Layout.StepsPrefix, null, deadline.Token).ConfigureAwait(false);
+                        listingPages = Math.Max(1, (listed.Count + 999) / 1000);
+                        requests += listingPages;
+                        var etags = new Dictionary<string, string?>(StringComparer.Ordinal);
+                        foreach (var o in listed) etags[o.Key] = o.ETag;
+                        foreach (var step in pending) requests += await PollAsync(step, etags, deadline.Token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        foreach (var step in pending) requests += await PollAsync(step, null, deadline.Token).ConfigureAwait(false);
+                    }
+                    foreach (var step in pending)
+                    {
                         if (step.State.Status == StepStatus.Failed)
                             throw new TcException(TcErrorCode.StepFailed,
                                 $"Step {step.Id} failed after {step.Claim?.Failures} attempt(s) — it will not complete without intervention. Reopen it and re-run wait-for.", step.Id);
@@ -118,7 +137,9 @@ namespace TraceCraft.Protocol
                     if (lastError is not null) message += $" (last store error: {lastError})";
                     throw new TcException(TcErrorCode.WaitTimeout, message, string.Join(",", open)) { Detail = open };
                 }
-                var sleep = TimeSpan.FromMilliseconds(interval.TotalMilliseconds * (0.8 + 0.4 * random.NextDouble()));
+                // At most MaxRequestsPerSecond on average, however many steps are waited for.
+                double budgetMs = 1000.0 * requests / MaxRequestsPerSecond;
+                var sleep = TimeSpan.FromMilliseconds(Math.Max(interval.TotalMilliseconds, budgetMs) * (0.8 + 0.4 * random.NextDouble()));
                 try
                 {
                     await Task.Delay(sleep < left ? sleep : left, deadline.Token).ConfigureAwait(false);
@@ -131,33 +152,55 @@ namespace TraceCraft.Protocol
         }
 
         /// <summary>
-        /// One poll of a step: conditional GETs of its status and its claim (an unchanged object costs a tiny 304), and the
-        /// state every reader derives from the two. A seal whose status.json copy is missing or stale (its finisher died
+        /// One poll of a step: the state every reader derives from its status and its claim (<see cref="StepState"/>).
+        /// Without a listing, conditional GETs of both (an unchanged object costs a tiny 304); with one, only the objects
+        /// whose listed ETag changed are read. A seal whose status.json copy is missing or stale (its finisher died
         /// between the two writes) is repaired here, so the original's waiters see the step complete too.
+        /// Returns the number of requests made.
         /// </summary>
-        private async Task PollAsync(WatchedStep step, CancellationToken cancellationToken)
+        private async Task<int> PollAsync(WatchedStep step, IReadOnlyDictionary<string, string?>? listing, CancellationToken cancellationToken)
         {
             string statusKey = _session.Layout.StatusKey(step.Id), claimKey = _session.Layout.ClaimKey(step.Id);
-            var statusRead = _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken);
-            var claimRead = _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken);
-            await Task.WhenAll(statusRead, claimRead).ConfigureAwait(false);
-            if (statusRead.Result.Status != ReadStatus.NotModified)
+            int requests = 0;
+            bool Changed(string key, string? known, object? current)
             {
-                step.Status = statusRead.Result.Found ? StepWire.ReadStatus(statusKey, statusRead.Result.Body!, statusRead.Result.ETag) : null;
-                step.StatusETag = statusRead.Result.ETag;
+                if (listing is null) return true;
+                if (!listing.TryGetValue(key, out var listed)) return current is not null; // gone: read it to see it gone
+                return listed is null || listed != known;
             }
-            if (claimRead.Result.Status != ReadStatus.NotModified)
+            var statusRead = Changed(statusKey, step.StatusETag, step.Status) ? _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken) : null;
+            var claimRead = Changed(claimKey, step.ClaimETag, step.Claim) ? _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken) : null;
+            if (statusRead is not null)
             {
-                step.Claim = claimRead.Result.Found ? StepWire.ReadClaim(step.Id, claimKey, claimRead.Result.Body!, claimRead.Result.ETag) : null;
-                step.ClaimETag = claimRead.Result.ETag;
+                requests++;
+                var read = await statusRead.ConfigureAwait(false);
+                if (read.Status != ReadStatus.NotModified)
+                {
+                    step.Status = read.Found ? StepWire.ReadStatus(statusKey, read.Body!, read.ETag) : null;
+                    step.StatusETag = read.ETag;
+                }
+            }
+            if (claimRead is not null)
+            {
+                requests++;
+                var read = await claimRead.ConfigureAwait(false);
+                if (read.Status != ReadStatus.NotModified)
+                {
+                    step.Claim = read.Found ? StepWire.ReadClaim(step.Id, claimKey, read.Body!, read.ETag) : null;
+                    step.ClaimETag = read.ETag;
+                }
             }
             step.State = StepState.Derive(step.Status, step.Claim);
-            if (step.Claim is { IsFinal: true } seal && step.Status?.Status != seal.State && !step.Repaired)
+            if (step.Claim is { IsFinal: true } seal && step.Status?.Status != StatusOfCopy(seal) && !step.Repaired)
             {
                 step.Repaired = true;
+                requests += 2;
                 await _session.Claims.RepairCopiesAsync(seal, step.Status, cancellationToken).ConfigureAwait(false);
             }
+            return requests;
         }
+
+        private static string? StatusOfCopy(StepClaim seal) => seal.State == StepStatus.Failed ? StepStatus.Blocked : seal.State;
 
         private sealed class WatchedStep
         {
