@@ -74,7 +74,9 @@ namespace TraceCraft.Protocol
             deadline.CancelAfter(limit);
             var watched = stepIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => new WatchedStep(id), StringComparer.Ordinal);
             var interval = FirstInterval;
-            int listingPages = 1, requests = 0;
+            // A round's steady cost: the listing's pages, or the conditional GETs of polling. Reads of objects that changed
+            // are not part of it: each change is read once, and a burst of completions must not slow the next round.
+            int listingPages = 1, roundCost = 0;
             var random = new Random();
             var lastRenewal = TimeSpan.Zero;
             string? lastError = null;
@@ -84,20 +86,22 @@ namespace TraceCraft.Protocol
                 try
                 {
                     var pending = watched.Values.Where(w => w.State.Status != StepStatus.Complete).ToList();
-                    requests = 0;
                     if (listingPages <= 2 * pending.Count)
                     {
                         // One listing of the steps folder (a request per 1,000 objects) tells which objects changed.
                         var listed = await _session.Store.ListAllAsync(_session.Layout.StepsPrefix, null, deadline.Token).ConfigureAwait(false);
                         listingPages = Math.Max(1, (listed.Count + 999) / 1000);
-                        requests += listingPages;
-                        var etags = new Dictionary<string, string?>(StringComparer.Ordinal);
-                        foreach (var o in listed) etags[o.Key] = o.ETag;
-                        foreach (var step in pending) requests += await PollAsync(step, etags, deadline.Token).ConfigureAwait(false);
+                        roundCost = listingPages;
+                        // What a listing says of an object: its ETag where the store lists one (S3), else its size and time.
+                        var etags = new Dictionary<string, string>(StringComparer.Ordinal);
+                        foreach (var o in listed) etags[o.Key] = o.ETag ?? $"{o.Size}@{o.LastModified.UtcTicks}";
+                        // Steps are independent: after a burst of completions their changed objects are read 8 at a time.
+                        await Parallelism.MapAsync(pending, step => PollAsync(step, etags, deadline.Token), deadline.Token).ConfigureAwait(false);
                     }
                     else
                     {
-                        foreach (var step in pending) requests += await PollAsync(step, null, deadline.Token).ConfigureAwait(false);
+                        roundCost = 0;
+                        foreach (var step in pending) roundCost += await PollAsync(step, null, deadline.Token).ConfigureAwait(false);
                     }
                     foreach (var step in pending)
                     {
@@ -137,8 +141,8 @@ namespace TraceCraft.Protocol
                     if (lastError is not null) message += $" (last store error: {lastError})";
                     throw new TcException(TcErrorCode.WaitTimeout, message, string.Join(",", open)) { Detail = open };
                 }
-                // At most MaxRequestsPerSecond on average, however many steps are waited for.
-                double budgetMs = 1000.0 * requests / MaxRequestsPerSecond;
+                // At most MaxRequestsPerSecond of steady cost, however many steps are waited for.
+                double budgetMs = 1000.0 * roundCost / MaxRequestsPerSecond;
                 var sleep = TimeSpan.FromMilliseconds(Math.Max(interval.TotalMilliseconds, budgetMs) * (0.8 + 0.4 * random.NextDouble()));
                 try
                 {
@@ -158,18 +162,17 @@ namespace TraceCraft.Protocol
         /// between the two writes) is repaired here, so the original's waiters see the step complete too.
         /// Returns the number of requests made.
         /// </summary>
-        private async Task<int> PollAsync(WatchedStep step, IReadOnlyDictionary<string, string?>? listing, CancellationToken cancellationToken)
+        private async Task<int> PollAsync(WatchedStep step, IReadOnlyDictionary<string, string>? listing, CancellationToken cancellationToken)
         {
             string statusKey = _session.Layout.StatusKey(step.Id), claimKey = _session.Layout.ClaimKey(step.Id);
             int requests = 0;
-            bool Changed(string key, string? known, object? current)
-            {
-                if (listing is null) return true;
-                if (!listing.TryGetValue(key, out var listed)) return current is not null; // gone: read it to see it gone
-                return listed is null || listed != known;
-            }
-            var statusRead = Changed(statusKey, step.StatusETag, step.Status) ? _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken) : null;
-            var claimRead = Changed(claimKey, step.ClaimETag, step.Claim) ? _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken) : null;
+            // With a listing, an object is read only when what the listing says of it differs from the last listing.
+            string? listedStatus = listing is null ? null : listing.TryGetValue(statusKey, out var st) ? st : "";
+            string? listedClaim = listing is null ? null : listing.TryGetValue(claimKey, out var ct) ? ct : "";
+            bool statusChanged = listing is null || !step.Listed || listedStatus != step.StatusToken;
+            bool claimChanged = listing is null || !step.Listed || listedClaim != step.ClaimToken;
+            var statusRead = statusChanged ? _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken) : null;
+            var claimRead = claimChanged ? _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken) : null;
             if (statusRead is not null)
             {
                 requests++;
@@ -190,6 +193,10 @@ namespace TraceCraft.Protocol
                     step.ClaimETag = read.ETag;
                 }
             }
+            // Only now, with both reads done, is what the listing said taken as seen (a failed read is retried next round).
+            step.StatusToken = listedStatus;
+            step.ClaimToken = listedClaim;
+            step.Listed = listing is not null;
             step.State = StepState.Derive(step.Status, step.Claim);
             if (step.Claim is { IsFinal: true } seal && step.Status?.Status != StatusOfCopy(seal) && !step.Repaired)
             {
@@ -210,6 +217,10 @@ namespace TraceCraft.Protocol
             public string? StatusETag { get; set; }
             public StepClaim? Claim { get; set; }
             public string? ClaimETag { get; set; }
+            /// <summary>What the last listing said of status.json and claim.json ("" when absent); Listed once there was one.</summary>
+            public string? StatusToken { get; set; }
+            public string? ClaimToken { get; set; }
+            public bool Listed { get; set; }
             public StepState State { get; set; } = StepState.Derive(null, null);
             public bool Repaired { get; set; }
         }
