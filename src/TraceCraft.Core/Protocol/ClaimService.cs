@@ -96,8 +96,11 @@ namespace TraceCraft.Protocol
                 throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
             // The spec (one GET) says whether the step waits for others and what lease its claims get by default.
             StepSpec? spec = null;
-            if (options.DeclaredLeaseSeconds is null || !options.IgnoreDependencies)
+            // An unreadable spec stops a claim that must check dependencies; one that ignores them goes on with a warning.
+            if (!options.IgnoreDependencies)
                 spec = await _session.Steps.ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false);
+            else if (options.DeclaredLeaseSeconds is null)
+                spec = await ReadSpecOrNullAsync(stepId, cancellationToken).ConfigureAwait(false);
             // Dependencies bind: a declared step runs only after every step it depends on is complete.
             if (!options.IgnoreDependencies && spec is { DependsOn.Count: > 0 })
                 await RequireDependenciesCompleteAsync(stepId, spec, cancellationToken).ConfigureAwait(false);

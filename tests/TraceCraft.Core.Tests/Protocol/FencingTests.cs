@@ -108,6 +108,9 @@ namespace TraceCraft.Tests.Protocol
             var listed = (await lead.Steps.ListAsync()).Select(s => s.Id).ToList();
             Assert.Contains("lint", listed);
 
+            // A step whose spec is unreadable: its dependencies cannot be checked, unless the claimer says to ignore them.
+            Assert.Equal(TcErrorCode.CorruptObject, (await Assert.ThrowsAsync<TcException>(() => lead.Claims.ClaimAsync("docs"))).Code);
+            Assert.Equal("lead", (await lead.Claims.ClaimAsync("docs", new ClaimOptions { IgnoreDependencies = true })).Agent);
             var corrupt = await Assert.ThrowsAsync<TcException>(() => lead.Claims.ClaimAsync("test"));
             Assert.Equal(TcErrorCode.CorruptObject, corrupt.Code);
             var refused = await Assert.ThrowsAsync<TcException>(() => lead.Steps.CompleteAsync("test", new CompletionRequest()));
