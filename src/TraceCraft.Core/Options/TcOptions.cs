@@ -20,6 +20,14 @@ namespace TraceCraft.Options
         public const double MinLeaseSeconds = 1;
         public const double MaxLeaseSeconds = 31_622_400;
 
+        /// <summary>Refuses a lease the engine cannot hold (not over 0, or over <see cref="MaxLeaseSeconds"/>); null is no lease. The hosts also refuse under <see cref="MinLeaseSeconds"/>.</summary>
+        public static void CheckLeaseSeconds(double? seconds, string target)
+        {
+            if (seconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
+                throw new TcException(TcErrorCode.InvalidArgument,
+                    $"A lease of {s} seconds is not possible: give a number of seconds from {MinLeaseSeconds} to {MaxLeaseSeconds}.", target);
+        }
+
         /// <summary>Get-TcAgent -StaleAfterSeconds / agents --stale-after: a heartbeat older than this is stale (the original's 5 minutes).</summary>
         public const int DefaultStaleAfterSeconds = 300;
         public const int MinStaleAfterSeconds = 1;

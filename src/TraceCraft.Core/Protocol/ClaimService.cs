@@ -64,7 +64,6 @@ namespace TraceCraft.Protocol
     /// </summary>
     public sealed class ClaimService
     {
-        public const double MaxLeaseSeconds = TcOptions.MaxLeaseSeconds;
         private const int MaxAttempts = 5;
         private readonly TcSession _session;
         // Claims this session made, by step folder: a later write of this session is fenced by the token remembered here.
@@ -92,8 +91,7 @@ namespace TraceCraft.Protocol
         {
             IdValidator.Validate(IdKind.Step, stepId);
             double? leaseSeconds = options.LeaseSeconds;
-            if (leaseSeconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
-                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
+            TcOptions.CheckLeaseSeconds(leaseSeconds, stepId);
             // The spec (one GET) says whether the step waits for others and what lease its claims get by default.
             StepSpec? spec = null;
             // An unreadable spec stops a claim that must check dependencies; one that ignores them goes on with a warning.
@@ -109,15 +107,7 @@ namespace TraceCraft.Protocol
             if (leaseSeconds.HasValue) await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
 
             var now = _session.Clock.Now;
-            var claim = new StepClaim
-            {
-                StepId = stepId,
-                Agent = _session.AgentId,
-                ClaimedAt = now,
-                Token = 1,
-                LeaseSeconds = leaseSeconds,
-                ExpiresAt = leaseSeconds is double lease ? now.AddSeconds(lease) : null,
-            };
+            var claim = HolderClaim(stepId, now, token: 1, leaseSeconds);
             string key = _session.Layout.ClaimKey(stepId);
             // Read in parallel with the create (no extra round trip): a step the original completed without claiming it
             // has a final status.json and no claim, and must not run again.
@@ -156,7 +146,7 @@ namespace TraceCraft.Protocol
                     // Handed back (release or reopen): free for the next claimer; the token keeps growing, so a holder of
                     // an earlier claim stays fenced out.
                     now = _session.Clock.Now;
-                    takeover = NewAttempt(stepId, existing, now, leaseSeconds, existing.Failures, takenOverFrom: null);
+                    takeover = HolderClaim(stepId, now, existing.Token + 1, leaseSeconds, existing.Failures);
                 }
                 else
                 {
@@ -177,7 +167,7 @@ namespace TraceCraft.Protocol
                         }
                         continue;
                     }
-                    takeover = NewAttempt(stepId, existing, now, leaseSeconds ?? existing.LeaseSeconds, failures, takenOverFrom: existing.Agent);
+                    takeover = HolderClaim(stepId, now, existing.Token + 1, leaseSeconds ?? existing.LeaseSeconds, failures, takenOverFrom: existing.Agent);
                 }
                 var swapped = await _session.Store.PutAsync(key, StepWire.WriteClaim(takeover, null), WriteCondition.IfMatch(existing.Version!), "application/json", cancellationToken).ConfigureAwait(false);
                 if (swapped.Written) return await HeldAsync(takeover, swapped.ETag, cancellationToken).ConfigureAwait(false);
@@ -200,8 +190,7 @@ namespace TraceCraft.Protocol
         public async Task<StepClaim> RenewAsync(string stepId, double? leaseSeconds = null, long? token = null, CancellationToken cancellationToken = default)
         {
             IdValidator.Validate(IdKind.Step, stepId);
-            if (leaseSeconds is double s && (double.IsNaN(s) || s <= 0 || s > MaxLeaseSeconds))
-                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {s} seconds is not possible: give a number of seconds from 1 to {MaxLeaseSeconds}.", stepId);
+            TcOptions.CheckLeaseSeconds(leaseSeconds, stepId);
             var held = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false)
                 ?? throw new TcException(TcErrorCode.StepNotClaimed, $"Step {stepId} is not claimed: claim it first.", stepId);
             if (held.IsFinal)
@@ -269,7 +258,7 @@ namespace TraceCraft.Protocol
                         throw new TcException(TcErrorCode.CorruptObject,
                             $"The claim of step {stepId} ({key}) cannot be read: {e.Message} Complete the step with --force (-Force) to replace it.", key, e);
                     // Repair: replace the unreadable claim with our seal, conditional on the bytes we saw.
-                    var repaired = Seal(NewClaim(stepId, now), request, now);
+                    var repaired = Seal(HolderClaim(stepId, now, token: 1, leaseSeconds: null), request, now);
                     seal = await PutSealAsync(key, repaired, WriteCondition.IfMatch(read.ETag!), now, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -277,7 +266,7 @@ namespace TraceCraft.Protocol
                 if (current is null)
                 {
                     var status = await _session.Steps.ReadStatusAsync(stepId, cancellationToken).ConfigureAwait(false);
-                    var fresh = Seal(NewClaim(stepId, status?.StartedAt ?? now), request, now);
+                    var fresh = Seal(HolderClaim(stepId, status?.StartedAt ?? now, token: 1, leaseSeconds: null), request, now);
                     seal = await PutSealAsync(key, fresh, WriteCondition.IfAbsent, now, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
@@ -370,16 +359,7 @@ namespace TraceCraft.Protocol
                 await _session.Store.DeleteAsync(_session.Layout.HandoffKey(stepId), cancellationToken).ConfigureAwait(false);
 
                 var now = _session.Clock.Now;
-                var reopened = new StepClaim
-                {
-                    StepId = stepId,
-                    Agent = _session.AgentId,
-                    ClaimedAt = now,
-                    Token = (current?.Token ?? 0) + 1,
-                    State = StepClaim.Released,
-                    FinishedBy = _session.AgentId,
-                    FinishedAt = now,
-                };
+                var reopened = Seal(HolderClaim(stepId, now, (current?.Token ?? 0) + 1, leaseSeconds: null), StepClaim.Released, _session.AgentId, now, handoff: null);
                 var condition = read.Found ? WriteCondition.IfMatch(read.ETag!) : WriteCondition.IfAbsent;
                 if (await PutSealAsync(key, reopened, condition, now, cancellationToken).ConfigureAwait(false) is not null)
                     return await _session.Steps.GetAsync(stepId, cancellationToken).ConfigureAwait(false);
@@ -510,9 +490,6 @@ namespace TraceCraft.Protocol
             catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { return null; }
         }
 
-        private StepClaim NewClaim(string stepId, DateTimeOffset claimedAt) =>
-            new StepClaim { StepId = stepId, Agent = _session.AgentId, ClaimedAt = claimedAt, Token = 1 };
-
         private StepClaim Seal(StepClaim claim, CompletionRequest request, DateTimeOffset now) =>
             Seal(claim, request.State, _session.AgentId, now, new Handoff
             {
@@ -532,15 +509,18 @@ namespace TraceCraft.Protocol
 
         private static StepClaim WithFailures(StepClaim claim, int failures) => claim with { Failures = failures };
 
-        /// <summary>The next holder's claim, replacing a released or expired one: the token grows by one.</summary>
-        private StepClaim NewAttempt(string stepId, StepClaim previous, DateTimeOffset now, double? leaseSeconds, int failures, string? takenOverFrom) => new StepClaim
+        /// <summary>
+        /// A claim held by this agent from <paramref name="claimedAt"/>: token 1 for a first claim, the previous token plus
+        /// one when it replaces a released, expired or reopened claim.
+        /// </summary>
+        private StepClaim HolderClaim(string stepId, DateTimeOffset claimedAt, long token, double? leaseSeconds, int failures = 0, string? takenOverFrom = null) => new StepClaim
         {
             StepId = stepId,
             Agent = _session.AgentId,
-            ClaimedAt = now,
-            Token = previous.Token + 1,
+            ClaimedAt = claimedAt,
+            Token = token,
             LeaseSeconds = leaseSeconds,
-            ExpiresAt = leaseSeconds is double lease ? now.AddSeconds(lease) : null,
+            ExpiresAt = leaseSeconds is double lease ? claimedAt.AddSeconds(lease) : null,
             TakenOverFrom = takenOverFrom,
             Failures = failures,
         };

@@ -5,6 +5,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using TraceCraft.Errors;
 using TraceCraft.Keys;
+using TraceCraft.Options;
 using TraceCraft.Storage;
 using TraceCraft.Wire;
 
@@ -143,8 +144,7 @@ namespace TraceCraft.Protocol
             foreach (var dependency in definition.DependsOn) IdValidator.Validate(IdKind.Step, dependency);
             if (definition.MaxAttempts is int max && max < 1)
                 throw new TcException(TcErrorCode.InvalidArgument, $"-MaxAttempts {max} is not possible: give 1 or more.", stepId);
-            if (definition.LeaseSeconds is double l && (double.IsNaN(l) || l <= 0 || l > ClaimService.MaxLeaseSeconds))
-                throw new TcException(TcErrorCode.InvalidArgument, $"A lease of {l} seconds is not possible: give a number of seconds from 1 to {ClaimService.MaxLeaseSeconds}.", stepId);
+            TcOptions.CheckLeaseSeconds(definition.LeaseSeconds, stepId);
             string folder = ProjectLayout.StepFolder(stepId);
             var spec = new StepSpec
             {

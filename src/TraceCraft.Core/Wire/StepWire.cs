@@ -164,7 +164,7 @@ namespace TraceCraft.Wire
                 Description = wire.OptionalString("description"),
                 Priority = (int)Math.Max(int.MinValue, Math.Min(int.MaxValue, wire.OptionalLong("priority") ?? 0)),
                 MaxAttempts = wire.OptionalLong("max_attempts") is long max ? (int)Math.Max(1, Math.Min(int.MaxValue, max)) : null,
-                LeaseSeconds = wire.OptionalDouble("lease_seconds") is double lease && lease > 0 && lease <= ClaimService.MaxLeaseSeconds ? lease : null,
+                LeaseSeconds = wire.OptionalDouble("lease_seconds") is double lease && lease > 0 && lease <= Options.TcOptions.MaxLeaseSeconds ? lease : null,
             };
         }
     }
