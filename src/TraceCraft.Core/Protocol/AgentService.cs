@@ -24,7 +24,13 @@ namespace TraceCraft.Protocol
         public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromMinutes(1);
         private readonly TcSession _session;
 
-        internal AgentService(TcSession session) => _session = session;
+        private readonly ObjectMirror _records;
+
+        internal AgentService(TcSession session)
+        {
+            _session = session;
+            _records = new ObjectMirror(session, "agents", session.Layout.AgentsPrefix, key => key.EndsWith(".json", StringComparison.Ordinal));
+        }
 
         /// <summary>Registers this agent (what init does): status active, no step, heartbeat now.</summary>
         public Task<Agent> RegisterAsync(string summary = "Initialized", CancellationToken cancellationToken = default) =>
@@ -117,13 +123,18 @@ namespace TraceCraft.Protocol
         /// <summary>All registered agents, with their age and whether they are stale.</summary>
         public async Task<IReadOnlyList<Agent>> ListAsync(TimeSpan? staleAfter = null, CancellationToken cancellationToken = default)
         {
-            var objects = await _session.Store.ListAllAsync(_session.Layout.AgentsPrefix, null, cancellationToken).ConfigureAwait(false);
-            var keys = objects.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal)).Select(o => o.Key).ToList();
-            var agents = await _session.ReadEachAsync(keys, async key =>
+            // One listing, and reads of only the records that changed since this agent last listed (a heartbeat changes one).
+            var snapshot = await _records.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var unreadable in snapshot.Unreadable) _session.Warn($"Skipped agent record '{unreadable.Key}': {unreadable.Value}");
+            var agents = new List<Agent>();
+            foreach (var record in snapshot.Objects)
             {
-                var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-                return read.Found ? Parse(key, read.Body!, staleAfter ?? DefaultStaleAfter) : null;
-            }, key => $"agent record '{key}'", cancellationToken).ConfigureAwait(false);
+                try { agents.Add(Parse(record.Key, record.Value.Body!, staleAfter ?? DefaultStaleAfter)); }
+                catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
+                {
+                    _session.Warn($"Skipped agent record '{record.Key}': {e.Message}");
+                }
+            }
             return agents.OrderBy(a => a.Id, StringComparer.Ordinal).ToList();
         }
 

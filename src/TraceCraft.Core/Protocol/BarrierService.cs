@@ -39,7 +39,8 @@ namespace TraceCraft.Protocol
     /// <summary>
     /// Barriers: wait until steps are complete, the state of each derived from its <c>status.json</c> and <c>claim.json</c>
     /// as every reader derives it (<see cref="StepState"/>). Each round either lists the project's steps folder (one
-    /// request per 1,000 objects) and reads only the objects whose ETag changed, or, when that listing would cost more,
+    /// request per 1,000 objects) and reads only the objects that changed since the agent last read them (the step mirror,
+    /// <see cref="ObjectMirror"/>, which a later call starts from), or, when that listing would cost more,
     /// sends conditional GETs of both objects of each open step (an unchanged object costs a tiny 304). Rounds start
     /// 50 ms apart and back off with jitter to 250 ms, and further when a round's requests would exceed 10 per second:
     /// a waiter costs at most about 10 requests per second however many steps it waits for. A blocked step fails the wait at once; a store outage is ridden out until
@@ -88,20 +89,17 @@ namespace TraceCraft.Protocol
                     var pending = watched.Values.Where(w => w.State.Status != StepStatus.Complete).ToList();
                     if (listingPages <= 2 * pending.Count)
                     {
-                        // One listing of the steps folder (a request per 1,000 objects) tells which objects changed.
-                        var listed = await _session.Store.ListAllAsync(_session.Layout.StepsPrefix, null, deadline.Token).ConfigureAwait(false);
-                        listingPages = Math.Max(1, (listed.Count + 999) / 1000);
+                        // One listing of the steps folder (a request per 1,000 objects) tells which objects changed; the
+                        // step mirror reads those (after a burst of completions, 8 at a time) and keeps them for the next call.
+                        var snapshot = await _session.Steps.Objects.RefreshAsync(deadline.Token).ConfigureAwait(false);
+                        listingPages = snapshot.ListingPages;
                         roundCost = listingPages;
-                        // What a listing says of an object: its ETag where the store lists one (S3), else its size and time.
-                        var etags = new Dictionary<string, string>(StringComparer.Ordinal);
-                        foreach (var o in listed) etags[o.Key] = o.ETag ?? $"{o.Size}@{o.LastModified.UtcTicks}";
-                        // Steps are independent: after a burst of completions their changed objects are read 8 at a time.
-                        await Parallelism.MapAsync(pending, step => PollAsync(step, etags, deadline.Token), deadline.Token).ConfigureAwait(false);
+                        foreach (var step in pending) await TakeAsync(step, snapshot, deadline.Token).ConfigureAwait(false);
                     }
                     else
                     {
                         roundCost = 0;
-                        foreach (var step in pending) roundCost += await PollAsync(step, null, deadline.Token).ConfigureAwait(false);
+                        foreach (var step in pending) roundCost += await PollAsync(step, deadline.Token).ConfigureAwait(false);
                     }
                     foreach (var step in pending)
                     {
@@ -156,55 +154,72 @@ namespace TraceCraft.Protocol
         }
 
         /// <summary>
-        /// One poll of a step: the state every reader derives from its status and its claim (<see cref="StepState"/>).
-        /// Without a listing, conditional GETs of both (an unchanged object costs a tiny 304); with one, only the objects
-        /// whose listed ETag changed are read. A seal whose status.json copy is missing or stale (its finisher died
-        /// between the two writes) is repaired here, so the original's waiters see the step complete too.
-        /// Returns the number of requests made.
+        /// A step's state from one refresh of the step mirror: its status and claim are parsed again only when their
+        /// bytes changed. Costs no request, but for a repair (<see cref="DeriveAsync"/>).
         /// </summary>
-        private async Task<int> PollAsync(WatchedStep step, IReadOnlyDictionary<string, string>? listing, CancellationToken cancellationToken)
+        private Task<int> TakeAsync(WatchedStep step, MirrorSnapshot snapshot, CancellationToken cancellationToken)
         {
             string statusKey = _session.Layout.StatusKey(step.Id), claimKey = _session.Layout.ClaimKey(step.Id);
-            int requests = 0;
-            // With a listing, an object is read only when what the listing says of it differs from the last listing.
-            string? listedStatus = listing is null ? null : listing.TryGetValue(statusKey, out var st) ? st : "";
-            string? listedClaim = listing is null ? null : listing.TryGetValue(claimKey, out var ct) ? ct : "";
-            bool statusChanged = listing is null || !step.Listed || listedStatus != step.StatusToken;
-            bool claimChanged = listing is null || !step.Listed || listedClaim != step.ClaimToken;
-            var statusRead = statusChanged ? _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken) : null;
-            var claimRead = claimChanged ? _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken) : null;
-            if (statusRead is not null)
+            foreach (var key in new[] { statusKey, claimKey })
+                if (snapshot.Unreadable.TryGetValue(key, out var problem)) throw new TcException(TcErrorCode.CorruptObject, problem, step.Id);
+            var status = snapshot.Find(statusKey);
+            if (!ReferenceEquals(status?.Body, step.StatusBody) || status is null && step.Status is not null)
             {
-                requests++;
-                var read = await statusRead.ConfigureAwait(false);
-                if (read.Status != ReadStatus.NotModified)
-                {
-                    step.Status = read.Found ? StepWire.ReadStatus(statusKey, read.Body!, read.ETag) : null;
-                    step.StatusETag = read.ETag;
-                }
+                step.Status = status is null ? null : StepWire.ReadStatus(statusKey, status.Body!, status.ETag);
+                step.StatusETag = status?.ETag;
+                step.StatusBody = status?.Body;
             }
-            if (claimRead is not null)
+            var claim = snapshot.Find(claimKey);
+            if (!ReferenceEquals(claim?.Body, step.ClaimBody) || claim is null && step.Claim is not null)
             {
-                requests++;
-                var read = await claimRead.ConfigureAwait(false);
-                if (read.Status != ReadStatus.NotModified)
-                {
-                    step.Claim = read.Found ? StepWire.ReadClaim(step.Id, claimKey, read.Body!, read.ETag) : null;
-                    step.ClaimETag = read.ETag;
-                }
+                step.Claim = claim is null ? null : StepWire.ReadClaim(step.Id, claimKey, claim.Body!, claim.ETag);
+                step.ClaimETag = claim?.ETag;
+                step.ClaimBody = claim?.Body;
             }
-            // Only now, with both reads done, is what the listing said taken as seen (a failed read is retried next round).
-            step.StatusToken = listedStatus;
-            step.ClaimToken = listedClaim;
-            step.Listed = listing is not null;
+            return DeriveAsync(step, cancellationToken);
+        }
+
+        /// <summary>
+        /// One poll of a step without a listing: conditional GETs of its status and claim (an unchanged object costs a tiny
+        /// 304). Returns the number of requests made.
+        /// </summary>
+        private async Task<int> PollAsync(WatchedStep step, CancellationToken cancellationToken)
+        {
+            string statusKey = _session.Layout.StatusKey(step.Id), claimKey = _session.Layout.ClaimKey(step.Id);
+            var statusRead = _session.Store.GetAsync(statusKey, step.StatusETag, cancellationToken);
+            var claimRead = _session.Store.GetAsync(claimKey, step.ClaimETag, cancellationToken);
+            var read = await statusRead.ConfigureAwait(false);
+            if (read.Status != ReadStatus.NotModified)
+            {
+                step.Status = read.Found ? StepWire.ReadStatus(statusKey, read.Body!, read.ETag) : null;
+                step.StatusETag = read.ETag;
+            }
+            read = await claimRead.ConfigureAwait(false);
+            if (read.Status != ReadStatus.NotModified)
+            {
+                step.Claim = read.Found ? StepWire.ReadClaim(step.Id, claimKey, read.Body!, read.ETag) : null;
+                step.ClaimETag = read.ETag;
+            }
+            // The bodies of a poll are not the mirror's: a later listing round parses afresh.
+            step.StatusBody = step.ClaimBody = null;
+            return 2 + await DeriveAsync(step, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The state every reader derives from a step's status and claim (<see cref="StepState"/>). A seal whose status.json
+        /// copy is missing or stale (its finisher died between the two writes) is repaired here, so the original's waiters
+        /// see the step complete too. Returns the requests the repair made.
+        /// </summary>
+        private async Task<int> DeriveAsync(WatchedStep step, CancellationToken cancellationToken)
+        {
             step.State = StepState.Derive(step.Status, step.Claim);
             if (step.Claim is { IsFinal: true } seal && step.Status?.Status != StatusOfCopy(seal) && !step.Repaired)
             {
                 step.Repaired = true;
-                requests += 2;
                 await _session.Claims.RepairCopiesAsync(seal, step.Status, cancellationToken).ConfigureAwait(false);
+                return 2;
             }
-            return requests;
+            return 0;
         }
 
         private static string? StatusOfCopy(StepClaim seal) => seal.State == StepStatus.Failed ? StepStatus.Blocked : seal.State;
@@ -217,10 +232,9 @@ namespace TraceCraft.Protocol
             public string? StatusETag { get; set; }
             public StepClaim? Claim { get; set; }
             public string? ClaimETag { get; set; }
-            /// <summary>What the last listing said of status.json and claim.json ("" when absent); Listed once there was one.</summary>
-            public string? StatusToken { get; set; }
-            public string? ClaimToken { get; set; }
-            public bool Listed { get; set; }
+            /// <summary>The bodies the state was last parsed from (the mirror hands the same array while an object is unchanged).</summary>
+            public byte[]? StatusBody { get; set; }
+            public byte[]? ClaimBody { get; set; }
             public StepState State { get; set; } = StepState.Derive(null, null);
             public bool Repaired { get; set; }
         }

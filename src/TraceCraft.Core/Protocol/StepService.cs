@@ -43,7 +43,11 @@ namespace TraceCraft.Protocol
     {
         private readonly TcSession _session;
 
-        internal StepService(TcSession session) => _session = session;
+        internal StepService(TcSession session)
+        {
+            _session = session;
+            Objects = new ObjectMirror(session, "steps", session.Layout.StepsPrefix, IsStateObject);
+        }
 
         /// <summary>Records the end of a step: see <see cref="ClaimService.FinishAsync"/>, where the claim protocol lives.</summary>
         public Task<Step> CompleteAsync(string stepId, CompletionRequest request, CancellationToken cancellationToken = default) =>
@@ -67,27 +71,77 @@ namespace TraceCraft.Protocol
             return Compose(stepId, statusTask.Result, claimTask.Result, specTask.Result);
         }
 
-        /// <summary>A declared step whose spec was just read: only its status and claim are read (two GETs, not three).</summary>
-        private async Task<Step> GetDeclaredAsync(StepSpec spec, CancellationToken cancellationToken)
+        /// <summary>
+        /// Every step that has a status, claim or spec in the project, in key order: one listing of the steps folder, and
+        /// reads of only the objects that changed since this agent last read them (<see cref="ObjectMirror"/>).
+        /// </summary>
+        public async Task<IReadOnlyList<Step>> ListAsync(CancellationToken cancellationToken = default) =>
+            (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Step).ToList();
+
+        /// <summary>The mirror of every step's status, claim and spec (not its handoffs, which only their readers need).</summary>
+        internal ObjectMirror Objects { get; }
+
+        private bool IsStateObject(string key)
         {
-            var statusTask = ReadStatusAsync(spec.Id, cancellationToken);
-            var claimTask = _session.Claims.ReadAsync(spec.Id, cancellationToken);
-            await Task.WhenAll(statusTask, claimTask).ConfigureAwait(false);
-            return Compose(spec.Id, statusTask.Result, claimTask.Result, spec);
+            string rest = key.Substring(_session.Layout.StepsPrefix.Length);
+            int slash = rest.IndexOf('/');
+            if (slash <= 0) return false;
+            string name = rest.Substring(slash + 1);
+            return name is "status.json" or "claim.json" or "spec.json";
         }
 
-        /// <summary>Every step that has a status, claim or spec in the project.</summary>
-        public async Task<IReadOnlyList<Step>> ListAsync(CancellationToken cancellationToken = default)
+        /// <summary>A step as one listing found it: its folder, its state, and whether it was declared (has a spec).</summary>
+        private readonly struct ListedStep
         {
-            var objects = await _session.Store.ListAllAsync(_session.Layout.StepsPrefix, null, cancellationToken).ConfigureAwait(false);
-            var folders = objects
-                .Select(o => o.Key.Substring(_session.Layout.StepsPrefix.Length))
-                .Where(rest => rest.IndexOf('/') > 0)
-                .Select(rest => rest.Substring(0, rest.IndexOf('/')))
+            public ListedStep(string folder, Step step, bool declared)
+            {
+                Folder = folder;
+                Step = step;
+                Declared = declared;
+            }
+
+            public string Folder { get; }
+            public Step Step { get; }
+            public bool Declared { get; }
+        }
+
+        /// <summary>
+        /// Every step from one refresh of the mirror. A step with an unreadable object is left out with a warning naming
+        /// it: one corrupt object never stops the fleet.
+        /// </summary>
+        private async Task<List<ListedStep>> ReadAllAsync(CancellationToken cancellationToken)
+        {
+            var snapshot = await Objects.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            string prefix = _session.Layout.StepsPrefix;
+            var folders = snapshot.Objects.Keys.Concat(snapshot.Unreadable.Keys)
+                .Select(k => k.Substring(prefix.Length, k.IndexOf('/', prefix.Length) - prefix.Length))
                 .Distinct(StringComparer.Ordinal)
-                .ToList();
-            return await _session.ReadEachAsync(folders, async folder => (Step?)await GetAsync(folder, cancellationToken).ConfigureAwait(false),
-                folder => $"step '{folder}'", cancellationToken).ConfigureAwait(false);
+                .OrderBy(f => f, StringComparer.Ordinal);
+            var steps = new List<ListedStep>();
+            foreach (var folder in folders)
+            {
+                string statusKey = prefix + folder + "/status.json", claimKey = prefix + folder + "/claim.json", specKey = prefix + folder + "/spec.json";
+                var problem = new[] { statusKey, claimKey, specKey }.Where(snapshot.Unreadable.ContainsKey).Select(k => snapshot.Unreadable[k]).FirstOrDefault();
+                if (problem is not null)
+                {
+                    _session.Warn($"Skipped step '{folder}': {problem}");
+                    continue;
+                }
+                try
+                {
+                    IdValidator.Validate(IdKind.Step, folder);
+                    var spec = snapshot.Find(specKey) is ObjectRead s ? StepWire.ReadSpec(specKey, s.Body!) : null;
+                    string id = spec?.Id ?? folder;
+                    var status = snapshot.Find(statusKey) is ObjectRead st ? StepWire.ReadStatus(statusKey, st.Body!, st.ETag) : null;
+                    var claim = snapshot.Find(claimKey) is ObjectRead c ? StepWire.ReadClaim(id, claimKey, c.Body!, c.ETag) : null;
+                    steps.Add(new ListedStep(folder, Compose(id, status, claim, spec), spec is not null));
+                }
+                catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
+                {
+                    _session.Warn($"Skipped step '{folder}': {e.Message}");
+                }
+            }
+            return steps;
         }
 
         /// <summary>
@@ -204,20 +258,14 @@ namespace TraceCraft.Protocol
         /// </summary>
         public async Task<IReadOnlyList<Step>> GetReadyAsync(CancellationToken cancellationToken = default)
         {
-            var specs = await ReadAllSpecsAsync(cancellationToken).ConfigureAwait(false);
-            // A step with an unreadable object is left out with a warning naming it: one corrupt object never stops the fleet.
-            var steps = await _session.ReadEachAsync(specs, async s => (Step?)await GetDeclaredAsync(s, cancellationToken).ConfigureAwait(false),
-                s => $"step '{s.Id}'", cancellationToken).ConfigureAwait(false);
-            var byFolder = steps.ToDictionary(s => ProjectLayout.StepFolder(s.Id), StringComparer.Ordinal);
-            var unknownDependencies = specs.SelectMany(s => s.DependsOn).Where(d => !byFolder.ContainsKey(ProjectLayout.StepFolder(d))).Distinct().ToList();
-            var extra = await _session.ReadEachAsync(unknownDependencies, async d => (Step?)await GetAsync(d, cancellationToken).ConfigureAwait(false),
-                d => $"step '{d}'", cancellationToken).ConfigureAwait(false);
-            foreach (var s in extra) byFolder[ProjectLayout.StepFolder(s.Id)] = s;
+            var listed = await ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            // A dependency with no object at all is a step nobody declared or claimed yet: pending, so not complete.
+            var byFolder = listed.ToDictionary(s => s.Folder, s => s.Step, StringComparer.Ordinal);
             // A holder whose lease ran out holds nothing any more: its step is ready for a takeover. Lease times are the
             // store's (one Date header read per session).
             await _session.Clock.SyncAsync(_session.Store, cancellationToken).ConfigureAwait(false);
             var now = _session.Clock.Now;
-            return steps
+            return listed.Where(s => s.Declared).Select(s => s.Step)
                 .Where(s => (s.Status == StepStatus.Pending && s.ClaimedBy is null)
                     || (s.Status == StepStatus.InProgress && s.LeaseExpiresAt is DateTimeOffset expires && expires <= now))
                 .Where(s => s.DependsOn.All(d => byFolder.TryGetValue(ProjectLayout.StepFolder(d), out var dep) && dep.IsComplete))
@@ -229,17 +277,6 @@ namespace TraceCraft.Protocol
             string key = _session.Layout.SpecKey(stepId);
             var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
             return read.Found ? StepWire.ReadSpec(key, read.Body!) : null;
-        }
-
-        private async Task<IReadOnlyList<StepSpec>> ReadAllSpecsAsync(CancellationToken cancellationToken)
-        {
-            var objects = await _session.Store.ListAllAsync(_session.Layout.StepsPrefix, null, cancellationToken).ConfigureAwait(false);
-            var keys = objects.Select(o => o.Key).Where(k => k.EndsWith("/spec.json", StringComparison.Ordinal)).ToList();
-            return await _session.ReadEachAsync(keys, async key =>
-            {
-                var read = await _session.Store.GetAsync(key, null, cancellationToken).ConfigureAwait(false);
-                return read.Found ? StepWire.ReadSpec(key, read.Body!) : null;
-            }, key => $"step spec '{key}'", cancellationToken).ConfigureAwait(false);
         }
 
         private static Step Compose(string stepId, StatusRecord? status, StepClaim? claim, StepSpec? spec)
