@@ -73,6 +73,8 @@ namespace TraceCraft.Bench
         public int[] FlatS3DeclaredCounts { get; init; } = Array.Empty<int>();
         public int FlatS3BarrierTrials { get; init; }
         public int FlatStepNewSamples { get; init; }
+        /// <summary>Agents registered in each flat-cost project (at most one per declared step), for the cost of <c>agents</c>.</summary>
+        public int FlatAgents { get; init; }
 
         public static readonly BenchProfile Full = new BenchProfile
         {
@@ -114,8 +116,9 @@ namespace TraceCraft.Bench
             FlatS3BarrierTrials = 1,
             FlatBarrierRateSeconds = 10,
             FlatDeclaredCounts = new[] { 0, 1000, 10000 },
-            FlatS3DeclaredCounts = new[] { 0, 1000 },
+            FlatS3DeclaredCounts = new[] { 0, 1000, 10000 },
             FlatStepNewSamples = 5,
+            FlatAgents = 1000,
         };
 
         public static readonly BenchProfile Smoke = new BenchProfile
@@ -160,6 +163,7 @@ namespace TraceCraft.Bench
             FlatDeclaredCounts = new[] { 0, 100 },
             FlatS3DeclaredCounts = new[] { 0, 100 },
             FlatStepNewSamples = 2,
+            FlatAgents = 20,
         };
     }
 }

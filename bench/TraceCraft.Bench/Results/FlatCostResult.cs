@@ -17,9 +17,12 @@ namespace TraceCraft.Bench.Results
         public string Backend { get; set; } = "";
         public int Steps { get; set; }
         public int Trial { get; set; }
-        /// <summary>The waiter's requests per second while all the steps were pending.</summary>
+        /// <summary>The waiter's requests per second while all the steps were pending, after its first round.</summary>
         public double PendingRequestsPerSecond { get; set; }
         public double PendingWindowMs { get; set; }
+        /// <summary>What the waiter's first round cost (a new agent reads every object once), and how long it took.</summary>
+        public long FirstRoundRequests { get; set; }
+        public double FirstRoundMs { get; set; }
         /// <summary>From the completing PUT of the last step's status.json returning to WaitAsync returning.</summary>
         public double DetectionMs { get; set; }
         public long Requests { get; set; }

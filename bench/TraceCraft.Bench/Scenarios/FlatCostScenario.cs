@@ -66,15 +66,20 @@ namespace TraceCraft.Bench.Scenarios
             long start = Time.Now;
             bool failed = false;
             long returned = 0;
+            // The first round reads every object the waiter has not read before (a new agent: all of them); the steady cost
+            // is what each later round costs, measured from the end of the first round.
+            var firstRound = new FirstReport(() => (counter.Total, Time.Now));
             var waiting = Task.Run(async () =>
             {
-                try { await waiter.Barriers.WaitAsync(ids, TimeSpan.FromMinutes(15)).ConfigureAwait(false); }
+                try { await waiter.Barriers.WaitAsync(ids, TimeSpan.FromMinutes(15), firstRound).ConfigureAwait(false); }
                 catch (Errors.TcException) { failed = true; }
                 returned = Time.Now;
             });
+            while (firstRound.Seen is null && !waiting.IsCompleted) await Task.Delay(20).ConfigureAwait(false);
+            var (firstRoundRequests, firstRoundEnd) = firstRound.Seen ?? (counter.Total, Time.Now);
             await Task.Delay(TimeSpan.FromSeconds(profile.FlatBarrierRateSeconds)).ConfigureAwait(false);
-            long pendingRequests = counter.Total;
-            double pendingMs = Time.Since(start);
+            long pendingRequests = counter.Total - firstRoundRequests;
+            double pendingMs = Time.Since(firstRoundEnd);
             await ForEachAsync(ids.Take(n - 1), id => completer.Steps.CompleteAsync(id, new CompletionRequest())).ConfigureAwait(false);
             // Let the waiter see the others complete (a few polling rounds) before the last one completes.
             await Task.Delay(TimeSpan.FromSeconds(profile.FlatBarrierRateSeconds)).ConfigureAwait(false);
@@ -89,6 +94,8 @@ namespace TraceCraft.Bench.Scenarios
                 Trial = trial,
                 PendingRequestsPerSecond = Math.Round(pendingRequests / (pendingMs / 1000), 2),
                 PendingWindowMs = Time.Round(pendingMs),
+                FirstRoundRequests = firstRoundRequests,
+                FirstRoundMs = Time.Ms(start, firstRoundEnd),
                 DetectionMs = writtenAt == 0 ? double.NaN : Time.Ms(writtenAt, returned),
                 Requests = counter.Total,
                 WaitMs = Time.Ms(start, returned),
@@ -127,22 +134,58 @@ namespace TraceCraft.Bench.Scenarios
             context.Log($"flat {backend.Name}: step new with {declared} declared: {result.StepNew.Last().Requests} requests, {result.StepNew.Last().Ms:0} ms");
             if (declared == 0) return;
 
-            var reads = new RequestCounter();
-            using var reader = backend.Session(project, "reader", reads.Observe);
-            foreach (var (operation, read) in new (string, Func<Task<int>>)[]
+            // Each read runs in a new session, as every `tracecraft` call is a new process: the first call of an agent
+            // reads every object; a later one starts from the agent's mirror and reads only what changed in between.
+            async Task MeasureAsync(string operation, string agentName, Func<TcSession, Task<int>> read)
             {
-                ("ready", async () => (await reader.Steps.GetReadyAsync().ConfigureAwait(false)).Count),
-                ("list", async () => (await reader.Steps.ListAsync().ConfigureAwait(false)).Count),
-            })
-            {
-                reads.TakeAndReset();
+                var reads = new RequestCounter();
+                using var reader = backend.Session(project, agentName, reads.Observe);
                 long t0 = Time.Now;
-                int count = await read().ConfigureAwait(false);
+                int count = await read(reader).ConfigureAwait(false);
                 double ms = Time.Since(t0);
                 var (total, byMethod) = reads.TakeAndReset();
                 result.Reads.Add(new FlatSample { Backend = backend.Name, Operation = operation, Declared = declared, Requests = total, ByMethod = byMethod, Ms = Time.Round(ms), Returned = count });
                 context.Log($"flat {backend.Name}: {operation} over {declared} steps: {total} requests, {ms / 1000:0.0} s");
             }
+            Func<TcSession, Task<int>> ready = async r => (await r.Steps.GetReadyAsync().ConfigureAwait(false)).Count;
+            Func<TcSession, Task<int>> list = async r => (await r.Steps.ListAsync().ConfigureAwait(false)).Count;
+            Func<TcSession, Task<int>> agents = async r => (await r.Agents.ListAsync().ConfigureAwait(false)).Count;
+            int agentCount = Math.Min(declared, profile.FlatAgents);
+            using (var registrar = backend.Session(project, "registrar"))
+                await ForEachAsync(Enumerable.Range(0, agentCount).Select(i => $"agent-{i:0000}"), async id =>
+                {
+                    using var agent = backend.Session(project, id);
+                    await agent.Agents.RegisterAsync().ConfigureAwait(false);
+                }).ConfigureAwait(false);
+
+            // The folder store's listing gives sizes and times, trusted once a copy was read well after them (ObjectMirror.RacyWindow,
+            // 2 s): a fleet's objects are mostly older than that, so the calls here come 2.5 s after the last write.
+            var racyWindow = TimeSpan.FromSeconds(2.5);
+            await Task.Delay(racyWindow).ConfigureAwait(false);
+            await MeasureAsync("ready (first call)", "reader", ready).ConfigureAwait(false);
+            await MeasureAsync("list (first call)", "lister", list).ConfigureAwait(false);
+            await MeasureAsync($"agents over {agentCount} (first call)", "watcher", agents).ConfigureAwait(false);
+            using (var worker = backend.Session(project, "agent-0000"))
+            {
+                // Between the calls, the fleet moves: one step completed, one claimed, one heartbeat.
+                await worker.Claims.ClaimAsync("s-00000").ConfigureAwait(false);
+                await worker.Steps.CompleteAsync("s-00000", new CompletionRequest()).ConfigureAwait(false);
+                if (declared > 1) await worker.Claims.ClaimAsync("s-00001").ConfigureAwait(false);
+                await worker.Agents.HeartbeatAsync().ConfigureAwait(false);
+            }
+            await Task.Delay(racyWindow).ConfigureAwait(false);
+            await MeasureAsync("ready (later call)", "reader", ready).ConfigureAwait(false);
+            await MeasureAsync("list (later call)", "lister", list).ConfigureAwait(false);
+            await MeasureAsync($"agents over {agentCount} (later call)", "watcher", agents).ConfigureAwait(false);
+        }
+
+        /// <summary>Keeps what a function says at the first progress report (reports come on the waiter's own thread).</summary>
+        private sealed class FirstReport : IProgress<WaitProgress>
+        {
+            private readonly Func<(long, long)> _take;
+            public FirstReport(Func<(long, long)> take) => _take = take;
+            public (long Requests, long At)? Seen { get; private set; }
+            public void Report(WaitProgress value) => Seen ??= _take();
         }
 
         private static async Task ForEachAsync(IEnumerable<string> ids, Func<string, Task> action)

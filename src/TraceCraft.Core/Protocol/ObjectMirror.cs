@@ -41,16 +41,21 @@ namespace TraceCraft.Protocol
     /// <para>
     /// What the listing says of an object is its ETag on S3 (a content hash, so an unchanged ETag means unchanged bytes),
     /// else (the folder store) its size and modification time. Those can miss a same-size rewrite within one tick of
-    /// the file system's clock, so, as git does for its index, a copy read less than <see cref="RacyWindow"/> after the
-    /// object's modification time is not trusted: the object is read again until a read comes later than that. The mirror is kept in the agent's private cache folder between calls (every
+    /// the file system's clock, so, as git does for its index, a copy read less than one tick (<see cref="RacyWindow"/>) after
+    /// the object's modification time is not trusted: the object is read again until a read comes later than that. The mirror is kept in the agent's private cache folder between calls (every
     /// `tracecraft` call is a new process); it is only ever a shortcut: a lost or unreadable copy is rebuilt from the store,
     /// and nothing is taken from it that the current listing does not vouch for.
     /// </para>
     /// </summary>
     internal sealed class ObjectMirror
     {
-        /// <summary>How recent a modification time may be before a size-and-time token is trusted (coarse file-system clocks).</summary>
+        /// <summary>
+        /// How long after an object's modification time a copy must have been read to be trusted by its size and time: the
+        /// tick of the coarsest file-system clock (FAT's 2 s). A time with a fraction of a second comes from a fine clock, whose
+        /// real tick is the kernel's timer (ext4: a few ms; NTFS: about 16 ms): <see cref="FineRacyWindow"/> covers it.
+        /// </summary>
         public static readonly TimeSpan RacyWindow = TimeSpan.FromSeconds(2);
+        public static readonly TimeSpan FineRacyWindow = TimeSpan.FromMilliseconds(100);
         private readonly TcSession _session;
         private readonly string _prefix;
         private readonly Func<string, bool> _wanted;
@@ -130,7 +135,8 @@ namespace TraceCraft.Protocol
         private static string TokenOf(ObjectInfo o) => o.ETag ?? $"{o.Size}@{o.LastModified.UtcTicks}";
 
         /// <summary>An ETag names the bytes; a size and time only once the copy was read well after that time.</summary>
-        private static bool Trusted(ObjectInfo o, MirrorEntry copy) => o.ETag is not null || o.LastModified <= copy.ReadAt - RacyWindow;
+        private static bool Trusted(ObjectInfo o, MirrorEntry copy) =>
+            o.ETag is not null || o.LastModified <= copy.ReadAt - (o.LastModified.UtcTicks % TimeSpan.TicksPerSecond == 0 ? RacyWindow : FineRacyWindow);
 
         private Dictionary<string, MirrorEntry> Load()
         {

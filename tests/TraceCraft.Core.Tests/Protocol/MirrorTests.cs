@@ -131,12 +131,15 @@ namespace TraceCraft.Tests.Protocol
             await lead.Steps.DefineAsync("s", Array.Empty<string>(), null);
             await Agent("aaaa").Claims.ClaimAsync("s");
             string file = Path.Combine(Backend.Root, "objects", lead.Layout.ClaimKey("s").Replace('/', Path.DirectorySeparatorChar));
-            var tick = File.GetLastWriteTimeUtc(file);
+            // A coarse clock's time: a whole second (here the next one, so that the first read is surely inside the tick).
+            var now = DateTime.UtcNow;
+            var tick = new DateTime(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, DateTimeKind.Utc).AddSeconds(1);
+            File.SetLastWriteTimeUtc(file, tick);
             Assert.Equal("aaaa", (await Agent("reader").Steps.ListAsync()).Single().ClaimedBy);
 
             File.WriteAllText(file, File.ReadAllText(file).Replace("\"aaaa\"", "\"bbbb\""));
             File.SetLastWriteTimeUtc(file, tick);
-            await Task.Delay(ObjectMirror.RacyWindow + TimeSpan.FromMilliseconds(200));
+            await Task.Delay(ObjectMirror.RacyWindow + TimeSpan.FromSeconds(1.2));
             Assert.Equal("bbbb", (await Agent("reader").Steps.ListAsync()).Single().ClaimedBy);
         }
     }
