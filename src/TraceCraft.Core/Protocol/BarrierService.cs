@@ -87,6 +87,7 @@ namespace TraceCraft.Protocol
                 try
                 {
                     var pending = watched.Values.Where(w => w.State.Status != StepStatus.Complete).ToList();
+                    string? unreadable = null;
                     if (listingPages <= 2 * pending.Count)
                     {
                         // One listing of the steps folder (a request per 1,000 objects) tells which objects changed; the
@@ -94,7 +95,12 @@ namespace TraceCraft.Protocol
                         var snapshot = await _session.Steps.Objects.RefreshAsync(deadline.Token).ConfigureAwait(false);
                         listingPages = snapshot.ListingPages;
                         roundCost = listingPages;
-                        foreach (var step in pending) await TakeAsync(step, snapshot, deadline.Token).ConfigureAwait(false);
+                        // An unreadable object holds back its own step only: the others go on, and the wait reports it.
+                        foreach (var step in pending)
+                        {
+                            try { await TakeAsync(step, snapshot, deadline.Token).ConfigureAwait(false); }
+                            catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { unreadable ??= e.Message; }
+                        }
                     }
                     else
                     {
@@ -109,7 +115,7 @@ namespace TraceCraft.Protocol
                         if (step.State.Status == StepStatus.Blocked)
                             throw new TcException(TcErrorCode.StepBlocked, $"Step {step.Id} is blocked (agent: {step.State.Agent}) — it will not complete without intervention. Resolve it and re-run wait-for.", step.Id);
                     }
-                    lastError = null;
+                    lastError = unreadable;
                     if (watch.Elapsed - lastRenewal > TimeSpan.FromSeconds(5))
                     {
                         await _session.Claims.RenewHeldLeasesAsync(deadline.Token).ConfigureAwait(false);

@@ -114,6 +114,23 @@ namespace TraceCraft.Tests.Protocol
             Assert.Equal(new[] { "s03" }, ready.Select(s => s.Id));
             Assert.Contains(warnings, w => w.Contains("s02"));
         }
+        [Fact]
+        public async Task In_a_barrier_a_corrupt_claim_holds_back_only_its_own_step()
+        {
+            var lead = Agent("lead");
+            foreach (var id in new[] { "a", "b", "c" }) await lead.Steps.DefineAsync(id, Array.Empty<string>(), null);
+            await lead.Claims.ClaimAsync("a");
+            await lead.Steps.CompleteAsync("a", new CompletionRequest());
+            using (var store = Backend.NewStore())
+                await store.PutAsync(lead.Layout.ClaimKey("c"), Encoding.UTF8.GetBytes("{not json"), WriteCondition.None);
+            await lead.Claims.ClaimAsync("b");
+            await lead.Steps.CompleteAsync("b", new CompletionRequest { State = StepStatus.Blocked, Note = "red" });
+
+            // The blocked step fails the wait at once, though another step of the same round cannot be read.
+            var e = await Assert.ThrowsAsync<Errors.TcException>(() => Agent("waiter").Barriers.WaitAsync(new[] { "a", "b", "c" }, TimeSpan.FromSeconds(20)));
+            Assert.Equal(Errors.TcErrorCode.StepBlocked, e.Code);
+            Assert.Equal("b", e.Target);
+        }
     }
 
     public sealed class FolderMirrorTests : MirrorTests<FolderBackend>
