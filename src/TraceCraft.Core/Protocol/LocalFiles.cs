@@ -31,6 +31,7 @@ namespace TraceCraft.Protocol
             try
             {
                 Write(file, body, folderIsOurs: true);
+                SweepStaleTemporaries(file);
             }
             catch (IOException)
             {
@@ -38,6 +39,24 @@ namespace TraceCraft.Protocol
             }
             catch (UnauthorizedAccessException)
             {
+            }
+        }
+
+        /// <summary>A temporary file that a writer killed before its rename left is removed once it is this old.</summary>
+        internal static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromMinutes(10);
+
+        /// <summary>Removes the temporaries (<c>file.&lt;tag&gt;.tmp</c>) that killed writers of this file left, once surely not in use.</summary>
+        private static void SweepStaleTemporaries(string file)
+        {
+            string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+            foreach (var temp in Directory.EnumerateFiles(folder, Path.GetFileName(file) + ".*.tmp"))
+            {
+                try
+                {
+                    if (DateTime.UtcNow - File.GetLastWriteTimeUtc(temp) > StaleTemporaryAge) File.Delete(temp);
+                }
+                catch (IOException) { }
+                catch (UnauthorizedAccessException) { }
             }
         }
 

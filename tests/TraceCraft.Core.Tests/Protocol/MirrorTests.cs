@@ -115,6 +115,24 @@ namespace TraceCraft.Tests.Protocol
             Assert.Contains(warnings, w => w.Contains("s02"));
         }
         [Fact]
+        public async Task A_temporary_file_a_killed_writer_left_beside_the_mirror_is_swept_once_stale()
+        {
+            var lead = Agent("lead");
+            await DeclareAsync(lead, 2);
+            var reader = Agent("reader");
+            await reader.Steps.ListAsync();
+            string folder = reader.PrivateCacheFolder("mirror");
+            string stale = Path.Combine(folder, "steps.json.0badf00d.tmp"), fresh = Path.Combine(folder, "steps.json.1badf00d.tmp");
+            File.WriteAllText(stale, "half");
+            File.WriteAllText(fresh, "in use");
+            File.SetLastWriteTimeUtc(stale, DateTime.UtcNow - LocalFiles.StaleTemporaryAge - TimeSpan.FromMinutes(1));
+            await lead.Steps.CompleteAsync("s01", new CompletionRequest());
+            await Agent("reader").Steps.ListAsync();
+            Assert.False(File.Exists(stale));
+            Assert.True(File.Exists(fresh));
+        }
+
+        [Fact]
         public async Task In_a_barrier_a_corrupt_claim_holds_back_only_its_own_step()
         {
             var lead = Agent("lead");
