@@ -104,6 +104,8 @@ namespace TraceCraft.Sessions
         private static void WriteDouble(Utf8JsonWriter writer, double value)
         {
             if (double.IsNaN(value) || double.IsInfinity(value)) writer.WriteNullValue();
+            // Python writes a whole float as 2.0, not 2: keep the reader's type (Hermes' timestamps are REAL).
+            else if (Math.Floor(value) == value && Math.Abs(value) < 1e16) writer.WriteRawValue(value.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + ".0");
             else writer.WriteNumberValue(value);
         }
 
