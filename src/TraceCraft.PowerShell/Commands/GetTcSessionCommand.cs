@@ -36,14 +36,16 @@ namespace TraceCraft.PowerShell.Commands
         public int Limit { get; set; } = 20;
 
         /// <summary>Recent (latest upload first, the default) or Size (most bytes first).</summary>
+        /// <remarks>A string, not the engine's enum: parameter types are resolved before the module's loader can answer for TraceCraft.Core.</remarks>
         [Parameter(ParameterSetName = ListSet)]
-        public SessionSort SortBy { get; set; } = SessionSort.Recent;
+        [ValidateSet("Recent", "Size")]
+        public string SortBy { get; set; } = "Recent";
 
         protected override void ProcessItem()
         {
             if (ParameterSetName == ListSet)
             {
-                foreach (var session in Run((s, ct) => s.Mirror.ListAsync(Harness, SortBy, Limit, ct))) WriteObject(session);
+                foreach (var session in Run((s, ct) => s.Mirror.ListAsync(Harness, string.Equals(SortBy, "Size", System.StringComparison.OrdinalIgnoreCase) ? SessionSort.Size : SessionSort.Recent, Limit, ct))) WriteObject(session);
                 return;
             }
             foreach (var id in SessionId)
