@@ -34,6 +34,9 @@
         'Publish-TcArtifact'
         'Save-TcArtifact'
         'Get-TcArtifact'
+        'Sync-TcSession'
+        'Get-TcSession'
+        'Stop-TcSession'
         'Invoke-TraceCraft'
     )
     FunctionsToExport    = @('tracecraft')

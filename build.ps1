@@ -68,6 +68,11 @@ function Build-Module {
     Copy-Item (Join-Path $publish 'TraceCraft.PowerShell.dll') $moduleDir
     # Everything else the cmdlets need goes where only the module's loader finds it (see ModuleInitializer.cs).
     Get-ChildItem $publish -Filter *.dll | Where-Object Name -ne 'TraceCraft.PowerShell.dll' | Copy-Item -Destination $deps
+    # SQLite's native library (Hermes sessions) for each desktop runtime, found by ModuleInitializer in dependencies/runtimes.
+    foreach ($rid in 'linux-x64', 'linux-arm64', 'linux-musl-x64', 'linux-musl-arm64', 'osx-x64', 'osx-arm64', 'win-x64', 'win-arm64', 'win-x86') {
+        $native = Join-Path $publish "runtimes/$rid/native"
+        if (Test-Path $native) { Copy-Item -Recurse $native (New-Item -ItemType Directory -Force (Join-Path $deps "runtimes/$rid")) }
+    }
     $docs = Join-Path $root 'docs'
     if (Test-Path (Join-Path $docs 'about_TraceCraft.help.txt')) { Copy-Item (Join-Path $docs 'about_TraceCraft.help.txt') $help }
     $helpGenerator = Join-Path $root 'tools/New-TcHelp.ps1'
@@ -75,7 +80,8 @@ function Build-Module {
         & $helpGenerator -ModuleDirectory $moduleDir -DocsDirectory (Join-Path $docs 'cmdlets') -XmlDoc (Join-Path $publish 'TraceCraft.PowerShell.xml')
     }
     foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
-        'dependencies/TraceCraft.Core.dll', 'dependencies/TraceCraft.CommandLine.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll') {
+        'dependencies/TraceCraft.Core.dll', 'dependencies/TraceCraft.CommandLine.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll',
+        'dependencies/SQLitePCLRaw.core.dll', 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so') {
         if (-not (Test-Path (Join-Path $moduleDir $expected))) { throw "The module layout lacks $expected." }
     }
     Write-Host "Module laid out in $moduleDir" -ForegroundColor Green

@@ -53,6 +53,11 @@ if ($Install) {
     if (-not $IsWindows) { & chmod 755 $temp; if ($LASTEXITCODE -ne 0) { throw "chmod 755 $temp failed." } }
     Move-Item -LiteralPath $temp -Destination $target -Force
     Write-Host "Installed $target" -ForegroundColor Green
+    # SQLite's native library (session mirroring of Hermes) is loaded from beside the executable.
+    foreach ($library in Get-ChildItem -LiteralPath $outDir -File | Where-Object Name -match '^(lib)?e_sqlite3\.(so|dylib|dll)$') {
+        Copy-Item -LiteralPath $library.FullName -Destination (Join-Path $bin.FullName $library.Name) -Force
+        Write-Host "Installed $(Join-Path $bin.FullName $library.Name)" -ForegroundColor Green
+    }
     $separator = [System.IO.Path]::PathSeparator
     $comparison = $IsWindows ? [StringComparison]::OrdinalIgnoreCase : [StringComparison]::Ordinal
     $onPath = @(($env:PATH ?? '') -split $separator | Where-Object { $_ } |

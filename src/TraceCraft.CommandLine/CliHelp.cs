@@ -53,6 +53,16 @@ namespace TraceCraft.CommandLine
                        "lease, so that a holder that dies is replaced after it.",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
             ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
+            ["session"] = "usage: tracecraft session mirror --harness claude-code|codex|openclaw|hermes [--session-id ID] [--cwd PATH] [--no-redact] [--min-bytes N]\n" +
+                          "       tracecraft session list [--harness H] [--limit 20] [--sort-by recent|size]\n" +
+                          "       tracecraft session show ID [--tail N]\n" +
+                          "       tracecraft session stop ID\n" +
+                          "Mirrors an agent's session transcript into the project (sessions/<harness>/<id>/: numbered JSONL parts and meta.json),\n" +
+                          "as the original 0.2.2 does. Each mirror uploads only the complete lines new since the last part, with token-shaped\n" +
+                          "secrets (AWS, Anthropic, OpenAI, Hugging Face, GitHub, Slack, Bearer) replaced by [REDACTED:<name>] unless --no-redact;\n" +
+                          "the source is only read. Without --session-id: the latest session (Claude Code: of --cwd, default here).\n" +
+                          "Sources: ~/.claude/projects, ~/.codex/sessions, $OPENCLAW_STATE_DIR (or $OPENCLAW_HOME, ~/.openclaw)/agents, ~/.hermes/state.db.\n" +
+                          "stop deletes the local cursor (~/.tracecraft/mirror-state/ID.json) and marks the session ended.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;

@@ -81,7 +81,7 @@ namespace TraceCraft.CommandLine
     }
 
     /// <summary>One method per verb; each prints the original's lines.</summary>
-    internal sealed class CliVerbs
+    internal sealed partial class CliVerbs
     {
         private static readonly string[] None = Array.Empty<string>();
         private readonly CliContext _context;
@@ -109,6 +109,7 @@ namespace TraceCraft.CommandLine
             "step" => StepAsync(args),
             "ready" => ReadyAsync(args),
             "heartbeat" => HeartbeatAsync(args),
+            "session" => SessionAsync(args),
             _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
         };
 

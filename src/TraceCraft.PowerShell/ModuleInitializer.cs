@@ -36,7 +36,11 @@ namespace TraceCraft.PowerShell
             lock (Gate)
             {
                 var alcType = Type.GetType("System.Runtime.Loader.AssemblyLoadContext");
-                if (alcType is null) AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencyFolder;
+                if (alcType is null)
+                {
+                    AppDomain.CurrentDomain.AssemblyResolve += ResolveFromDependencyFolder;
+                    PreloadSqliteOnWindowsPowerShell();
+                }
                 else if (_isolated is null) HookIsolatedContext(alcType);
             }
         }
@@ -72,6 +76,12 @@ namespace TraceCraft.PowerShell
             }
             _isolated = isolated;
 
+            // SQLite (Hermes sessions) is native: its DllImport("e_sqlite3") from our context is answered with the
+            // library of this platform from dependencies/runtimes/<rid>/native, where no default probe looks.
+            var unmanagedEvent = alcType.GetEvent("ResolvingUnmanagedDll");
+            var unmanagedHandler = typeof(ModuleInitializer).GetMethod(nameof(ResolveNativeLibrary), BindingFlags.NonPublic | BindingFlags.Static)!;
+            unmanagedEvent?.AddEventHandler(context, Delegate.CreateDelegate(unmanagedEvent.EventHandlerType!, unmanagedHandler));
+
             // The cmdlet assembly lives in the default context; when it asks for TraceCraft.Core or TraceCraft.CommandLine,
             // answer with ours.
             _defaultContext = alcType.GetProperty("Default")!.GetValue(null)!;
@@ -79,6 +89,48 @@ namespace TraceCraft.PowerShell
             var handler = typeof(ModuleInitializer).GetMethod(nameof(ResolveIsolated), BindingFlags.NonPublic | BindingFlags.Static)!;
             _defaultResolving = Delegate.CreateDelegate(_resolvingEvent.EventHandlerType!, handler);
             _resolvingEvent.AddEventHandler(_defaultContext, _defaultResolving);
+        }
+
+        /// <summary>The native libraries the module ships (by the name their DllImport asks for), per runtime, under dependencies/runtimes.</summary>
+        private static readonly Dictionary<string, string[]> NativeFiles = new Dictionary<string, string[]>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["e_sqlite3"] = new[] { "libe_sqlite3.so", "libe_sqlite3.dylib", "e_sqlite3.dll" },
+        };
+
+        private static IntPtr ResolveNativeLibrary(Assembly requester, string name)
+        {
+            if (!NativeFiles.TryGetValue(name, out var files) || NativeLibraryPath(files) is not string path) return IntPtr.Zero;
+            var load = Type.GetType("System.Runtime.InteropServices.NativeLibrary")?.GetMethod("Load", new[] { typeof(string) });
+            return load is null ? IntPtr.Zero : (IntPtr)load.Invoke(null, new object[] { path })!;
+        }
+
+        /// <summary>The first of <paramref name="files"/> in the runtime folder of this OS and processor (musl Linux second).</summary>
+        internal static string? NativeLibraryPath(string[] files)
+        {
+            string arch = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+            var os = System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows) ? new[] { "win" }
+                : System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.OSX) ? new[] { "osx" }
+                : new[] { "linux", "linux-musl" };
+            foreach (var prefix in os)
+                foreach (var file in files)
+                {
+                    string path = Path.Combine(DependencyFolder, "runtimes", prefix + "-" + arch, "native", file);
+                    if (File.Exists(path)) return path;
+                }
+            return null;
+        }
+
+        [System.Runtime.InteropServices.DllImport("kernel32", CharSet = System.Runtime.InteropServices.CharSet.Unicode, SetLastError = true)]
+        private static extern IntPtr LoadLibraryW(string path);
+
+        /// <summary>
+        /// Windows PowerShell 5.1 has no unmanaged-library event: loading e_sqlite3.dll by its full path up front makes the
+        /// later DllImport("e_sqlite3") find the module already in the process. Best effort: without it only Hermes fails.
+        /// </summary>
+        private static void PreloadSqliteOnWindowsPowerShell()
+        {
+            if (!System.Runtime.InteropServices.RuntimeInformation.IsOSPlatform(System.Runtime.InteropServices.OSPlatform.Windows)) return;
+            if (NativeLibraryPath(NativeFiles["e_sqlite3"]) is string path) LoadLibraryW(path);
         }
 
         private static Assembly? ResolveIsolated(object context, AssemblyName name) =>

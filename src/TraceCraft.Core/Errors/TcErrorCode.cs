@@ -66,5 +66,11 @@ namespace TraceCraft.Errors
         StepFailed,
         /// <summary>Two options that exclude each other were given (Set-TcMemory -IfAbsent with -IfVersion).</summary>
         ConflictingConditions,
+        /// <summary>No mirrored session of that id is in the store.</summary>
+        SessionNotFound,
+        /// <summary>No transcript of the harness was found on this machine (no such folder, file or database).</summary>
+        SessionSourceNotFound,
+        /// <summary>A transcript source exists but cannot be read (SQLite missing or the database unreadable).</summary>
+        SessionSourceUnreadable,
     }
 }

@@ -4,7 +4,7 @@ using TraceCraft.Errors;
 namespace TraceCraft.Keys
 {
     /// <summary>What an identifier names; used in error messages.</summary>
-    public enum IdKind { Step, Agent, MemoryKey, ArtifactName, Project, MemoryPrefix }
+    public enum IdKind { Step, Agent, MemoryKey, ArtifactName, Project, MemoryPrefix, SessionId }
 
     /// <summary>
     /// Rejects identifiers that could walk out of their folder or break a key. The original CLI checks
@@ -56,6 +56,7 @@ namespace TraceCraft.Keys
             IdKind.MemoryKey => "memory key",
             IdKind.MemoryPrefix => "memory prefix",
             IdKind.ArtifactName => "artifact name",
+            IdKind.SessionId => "session id",
             _ => "project name",
         };
 

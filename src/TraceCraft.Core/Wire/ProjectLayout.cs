@@ -87,5 +87,25 @@ namespace TraceCraft.Wire
         /// <summary>Back from a taken receipt to the message it stands for.</summary>
         public string MessageKeyOfTakenReceipt(string agent, string receiptKey) => MessagesRoot + receiptKey.Substring(TakenReceiptsPrefix(agent).Length);
         private string MessagesRoot => Root + "messages/";
+
+        /// <summary>Mirrored agent transcripts (the original 0.2.2's <c>sessions/&lt;harness&gt;/&lt;session-id&gt;/</c>).</summary>
+        public string SessionsPrefix => Root + "sessions/";
+        public string SessionPrefix(string harness, string sessionId) => SessionsPrefix + harness + "/" + sessionId + "/";
+        public string SessionMetaKey(string harness, string sessionId) => SessionPrefix(harness, sessionId) + SessionMetaName;
+        public const string SessionMetaName = "meta.json";
+        /// <summary>A part: <c>part-&lt;5-digit seq&gt;-&lt;8 hex&gt;.jsonl</c> (the random tail keeps two writers of one seq apart).</summary>
+        public string SessionPartKey(string harness, string sessionId, int seq, string uuid8) => SessionPrefix(harness, sessionId) + SessionPartName(seq, uuid8);
+        public static string SessionPartName(int seq, string uuid8) =>
+            "part-" + seq.ToString("D5", System.Globalization.CultureInfo.InvariantCulture) + "-" + uuid8 + ".jsonl";
+        private static readonly System.Text.RegularExpressions.Regex PartName =
+            new System.Text.RegularExpressions.Regex(@"^part-(\d{5})-([a-f0-9]{8})\.jsonl$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        /// <summary>The sequence number of a part's object name (or key); false for anything else in the session's folder.</summary>
+        public static bool TryParseSessionPart(string keyOrName, out int seq, out string uuid8)
+        {
+            var match = PartName.Match(keyOrName.Substring(keyOrName.LastIndexOf('/') + 1));
+            seq = match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+            uuid8 = match.Success ? match.Groups[2].Value : "";
+            return match.Success;
+        }
     }
 }
