@@ -56,7 +56,7 @@ namespace TraceCraft.CommandLine
                 Sources = SessionSourceOptions.From(_context.Environment, _context.WorkingDirectory),
             };
             using var session = OpenSession();
-            var result = await session.Mirror.MirrorAsync(request, MirrorStateDirectory, _context.Cancellation).ConfigureAwait(false);
+            var result = await session.Transcripts.MirrorAsync(request, MirrorStateDirectory, _context.Cancellation).ConfigureAwait(false);
             Out.WriteLine(MirrorLine(result));
             return TracecraftCli.Success;
         }
@@ -82,7 +82,7 @@ namespace TraceCraft.CommandLine
                 string other => throw CliArguments.Usage($"argument --sort-by: invalid choice: '{other}' (choose from 'recent', 'size')"),
             };
             using var session = OpenSession();
-            var sessions = await session.Mirror.ListAsync(harness, sort, limit, _context.Cancellation).ConfigureAwait(false);
+            var sessions = await session.Transcripts.ListAsync(harness, sort, limit, _context.Cancellation).ConfigureAwait(false);
             if (sessions.Count == 0)
             {
                 Out.WriteLine("(no sessions)");
@@ -119,7 +119,7 @@ namespace TraceCraft.CommandLine
             a.NoMoreThan(1);
             int? tail = a.Whole("--tail", 0, 1_000_000);
             using var session = OpenSession();
-            var found = await session.Mirror.GetAsync(id, tail, _context.Cancellation).ConfigureAwait(false)
+            var found = await session.Transcripts.GetAsync(id, tail, _context.Cancellation).ConfigureAwait(false)
                 ?? throw new TcException(TcErrorCode.SessionNotFound, $"session not found: {id}", id);
             Out.WriteLine(found.MetaJson);
             if (found.Tail is string[] lines)
@@ -137,7 +137,7 @@ namespace TraceCraft.CommandLine
             string id = a.Required(0, "session_id");
             a.NoMoreThan(1);
             using var session = OpenSession();
-            var result = await session.Mirror.StopAsync(id, MirrorStateDirectory, _context.Cancellation).ConfigureAwait(false);
+            var result = await session.Transcripts.StopAsync(id, MirrorStateDirectory, _context.Cancellation).ConfigureAwait(false);
             Out.WriteLine($"stopped session={id}  state_cleared={PythonBool(result.StateCleared)}  meta_marked_ended={PythonBool(result.MetaMarkedEnded)}");
             return TracecraftCli.Success;
         }

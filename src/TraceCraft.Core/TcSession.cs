@@ -52,7 +52,7 @@ namespace TraceCraft
             Barriers = new BarrierService(this);
             Artifacts = new ArtifactService(this);
             Agents = new AgentService(this);
-            Mirror = new Sessions.SessionMirrorService(this);
+            Transcripts = new Sessions.SessionMirrorService(this);
         }
 
         public TcConfig Config { get; }
@@ -69,8 +69,8 @@ namespace TraceCraft
         public BarrierService Barriers { get; }
         public ArtifactService Artifacts { get; }
         public AgentService Agents { get; }
-        /// <summary>Agent session transcripts mirrored into the store (sessions/&lt;harness&gt;/&lt;id&gt;/).</summary>
-        public Sessions.SessionMirrorService Mirror { get; }
+        /// <summary>Session mirroring: agents' session transcripts copied into the store (sessions/&lt;harness&gt;/&lt;id&gt;/).</summary>
+        public Sessions.SessionMirrorService Transcripts { get; }
 
         public ProjectContext Context => new ProjectContext
         {

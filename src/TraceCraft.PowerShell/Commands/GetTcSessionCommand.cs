@@ -45,14 +45,14 @@ namespace TraceCraft.PowerShell.Commands
         {
             if (ParameterSetName == ListSet)
             {
-                foreach (var session in Run((s, ct) => s.Mirror.ListAsync(Harness, string.Equals(SortBy, "Size", System.StringComparison.OrdinalIgnoreCase) ? SessionSort.Size : SessionSort.Recent, Limit, ct))) WriteObject(session);
+                foreach (var session in Run((s, ct) => s.Transcripts.ListAsync(Harness, string.Equals(SortBy, "Size", System.StringComparison.OrdinalIgnoreCase) ? SessionSort.Size : SessionSort.Recent, Limit, ct))) WriteObject(session);
                 return;
             }
             foreach (var id in SessionId)
             {
                 ForItem(() =>
                 {
-                    var found = Run((s, ct) => s.Mirror.GetAsync(id, Tail, ct))
+                    var found = Run((s, ct) => s.Transcripts.GetAsync(id, Tail, ct))
                         ?? throw new TcException(TcErrorCode.SessionNotFound, $"Session not found: {id}", id);
                     WriteObject(found);
                 });

@@ -23,7 +23,7 @@ namespace TraceCraft.PowerShell.Commands
                 {
                     Keys.IdValidator.Validate(Keys.IdKind.SessionId, id);
                     if (!ShouldProcess(id, "Mark the mirrored session ended and delete its local cursor")) return;
-                    WriteObject(Run((s, ct) => s.Mirror.StopAsync(id, cancellationToken: ct)));
+                    WriteObject(Run((s, ct) => s.Transcripts.StopAsync(id, cancellationToken: ct)));
                 });
             }
         }

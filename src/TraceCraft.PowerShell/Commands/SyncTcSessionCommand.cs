@@ -51,7 +51,7 @@ namespace TraceCraft.PowerShell.Commands
                 MinBytes = MinBytes,
                 Sources = new SessionSourceOptions { HomeDirectory = home, WorkingDirectory = WorkingDirectory },
             };
-            var result = Run((s, ct) => s.Mirror.MirrorAsync(request, cancellationToken: ct));
+            var result = Run((s, ct) => s.Transcripts.MirrorAsync(request, cancellationToken: ct));
             WriteVerbose(result.Part is null
                 ? $"Nothing new in {result.Harness} session {result.SessionId} (cursor {result.Cursor}, source {result.SourceSize})."
                 : $"Uploaded {result.Part.Name} of {result.Harness} session {result.SessionId}: {result.Part.SourceBytes} source bytes, redactions {result.Part.Redactions}.");

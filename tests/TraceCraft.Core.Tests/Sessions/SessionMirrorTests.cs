@@ -26,7 +26,7 @@ namespace TraceCraft.Tests.Sessions
         private TcSession Mirrorer(string agent = "coder") => Agent(agent, observer: r => { lock (_requests) _requests.Add(r); });
 
         private Task<MirrorResult> Mirror(TcSession session, string harness, string? id = null, bool redact = true, long minBytes = 1) =>
-            session.Mirror.MirrorAsync(new MirrorRequest { Harness = harness, SessionId = id, Redact = redact, MinBytes = minBytes, Sources = _home.Sources }, _home.StateDirectory);
+            session.Transcripts.MirrorAsync(new MirrorRequest { Harness = harness, SessionId = id, Redact = redact, MinBytes = minBytes, Sources = _home.Sources }, _home.StateDirectory);
 
         private int Writes()
         {
@@ -219,21 +219,21 @@ namespace TraceCraft.Tests.Sessions
             string file = _home.ClaudeTranscript("restart-1234567890");
             AgentHome.Append(file, "{\"n\":1}\n{\"n\":2}\n{\"n\":3}\n");
             using (var first = new TcSession(Backend.ConfigFor(Project, "coder"), new TcSessionOptions { CacheDirectory = Path.Combine(Backend.TempFolder, "c1-" + Project) }))
-                await first.Mirror.MirrorAsync(new MirrorRequest { Harness = "claude-code", Sources = _home.Sources }, _home.StateDirectory);
+                await first.Transcripts.MirrorAsync(new MirrorRequest { Harness = "claude-code", Sources = _home.Sources }, _home.StateDirectory);
             Directory.Delete(_home.StateDirectory, true);
 
             // Another process, another agent, nothing local: everything comes from the store.
             var fresh = Agent("reviewer");
-            var listed = Assert.Single(await fresh.Mirror.ListAsync());
+            var listed = Assert.Single(await fresh.Transcripts.ListAsync());
             Assert.Equal(("claude-code", "restart-1234567890", 1, 24L), (listed.Harness, listed.SessionId, listed.PartCount, listed.TotalUploadedBytes));
             Assert.Equal("coder", listed.AgentId);
-            var shown = await fresh.Mirror.GetAsync("restart-1234567890", tail: 2);
+            var shown = await fresh.Transcripts.GetAsync("restart-1234567890", tail: 2);
             Assert.Equal(new[] { "{\"n\":2}", "{\"n\":3}" }, shown!.Tail);
             Assert.StartsWith("{\n  \"schema_version\": 1,", shown.MetaJson);
             // The list shows ids cut to 8 characters: the start of an id finds the session when only one starts so.
-            Assert.Equal("restart-1234567890", (await fresh.Mirror.GetAsync("restart-"))!.SessionId);
-            Assert.Null(await fresh.Mirror.GetAsync("no-such-session"));
-            Assert.Empty(await fresh.Mirror.ListAsync(SessionHarness.Hermes));
+            Assert.Equal("restart-1234567890", (await fresh.Transcripts.GetAsync("restart-"))!.SessionId);
+            Assert.Null(await fresh.Transcripts.GetAsync("no-such-session"));
+            Assert.Empty(await fresh.Transcripts.ListAsync(SessionHarness.Hermes));
         }
 
         [Fact]
@@ -245,9 +245,9 @@ namespace TraceCraft.Tests.Sessions
             await Task.Delay(5);
             AgentHome.Append(_home.ClaudeTranscript("small"), "{}\n");
             await Mirror(session, "claude-code", "small");
-            Assert.Equal(new[] { "small", "big" }, (await session.Mirror.ListAsync()).Select(s => s.SessionId).ToArray());
-            Assert.Equal(new[] { "big", "small" }, (await session.Mirror.ListAsync(sortBy: SessionSort.Size)).Select(s => s.SessionId).ToArray());
-            Assert.Equal(new[] { "big" }, (await session.Mirror.ListAsync(sortBy: SessionSort.Size, limit: 1)).Select(s => s.SessionId).ToArray());
+            Assert.Equal(new[] { "small", "big" }, (await session.Transcripts.ListAsync()).Select(s => s.SessionId).ToArray());
+            Assert.Equal(new[] { "big", "small" }, (await session.Transcripts.ListAsync(sortBy: SessionSort.Size)).Select(s => s.SessionId).ToArray());
+            Assert.Equal(new[] { "big" }, (await session.Transcripts.ListAsync(sortBy: SessionSort.Size, limit: 1)).Select(s => s.SessionId).ToArray());
         }
 
         [Fact]
@@ -256,17 +256,17 @@ namespace TraceCraft.Tests.Sessions
             AgentHome.Append(_home.ClaudeTranscript("done"), "{}\n");
             var session = Mirrorer();
             await Mirror(session, "claude-code", "done");
-            var stop = await session.Mirror.StopAsync("done", _home.StateDirectory);
+            var stop = await session.Transcripts.StopAsync("done", _home.StateDirectory);
             Assert.True(stop.StateCleared);
             Assert.True(stop.MetaMarkedEnded);
             Assert.False(File.Exists(Path.Combine(_home.StateDirectory, "done.json")));
             var meta = await Meta(session, "claude-code", "done");
             Assert.Matches(@"\+00:00$", meta.GetProperty("ended_at").GetString());
             Assert.Single(meta.GetProperty("parts").EnumerateArray().ToArray());
-            var again = await session.Mirror.StopAsync("done", _home.StateDirectory);
+            var again = await session.Transcripts.StopAsync("done", _home.StateDirectory);
             Assert.False(again.StateCleared);
             Assert.False(again.MetaMarkedEnded);
-            var unknown = await session.Mirror.StopAsync("never-mirrored", _home.StateDirectory);
+            var unknown = await session.Transcripts.StopAsync("never-mirrored", _home.StateDirectory);
             Assert.False(unknown.StateCleared || unknown.MetaMarkedEnded);
         }
 
