@@ -34,6 +34,9 @@
         'Publish-TcArtifact'
         'Save-TcArtifact'
         'Get-TcArtifact'
+        'Remove-TcArtifact'
+        'Set-TcAgentInstruction'
+        'Install-TcCommand'
         'Invoke-TraceCraft'
     )
     FunctionsToExport    = @('tracecraft')

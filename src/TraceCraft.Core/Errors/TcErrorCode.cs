@@ -66,5 +66,9 @@ namespace TraceCraft.Errors
         StepFailed,
         /// <summary>Two options that exclude each other were given (Set-TcMemory -IfAbsent with -IfVersion).</summary>
         ConflictingConditions,
+        /// <summary>A file has tracecraft's begin/end marker lines unmatched, repeated or out of order: setup will not guess which text is whose.</summary>
+        MarkedBlockDamaged,
+        /// <summary>The installed module holds no native tracecraft executable for this operating system and processor.</summary>
+        NativeCommandNotPackaged,
     }
 }
