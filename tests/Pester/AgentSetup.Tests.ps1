@@ -23,9 +23,9 @@ Describe 'Agent setup' -Tag 'Setup' {
         $text | Should -Match '^<!-- tracecraft:begin -->\n'
         $text | Should -Match 'claude mcp add tracecraft -- tracecraft mcp'
         $text | Should -Match 'claim --next --lease'
-        (Get-Item $file.FullName).LastWriteTimeUtc = [datetime]::new(2020, 1, 1, 0, 0, 0, 'Utc')
+        (Get-Item $file.FullName).LastWriteTimeUtc = [datetime]::new(2020, 1, 1, 0, 0, 0, [DateTimeKind]::Utc)
         Set-TcAgentInstruction claude-code | Out-Null
-        (Get-Item $file.FullName).LastWriteTimeUtc | Should -Be ([datetime]::new(2020, 1, 1, 0, 0, 0, 'Utc'))
+        (Get-Item $file.FullName).LastWriteTimeUtc | Should -Be ([datetime]::new(2020, 1, 1, 0, 0, 0, [DateTimeKind]::Utc))
     }
 
     It 'updates its block inside a CRLF AGENTS.md in place, keeping the user''s text and CRLF' {

@@ -90,7 +90,7 @@ foreach ($b in $backends) {
                 Publish-Report test 'only in test' -Name 'coverage.txt'
             }
 
-            It '-PerStep writes <destination>/<step>/<name>, shared ones under shared/' {
+            It '-PerStep writes destination/step/name, shared ones under shared/' {
                 $saved = Get-TcArtifact | Save-TcArtifact -Destination ./per-step -PerStep
                 $saved | Should -HaveCount 4
                 Join-Path $lead 'per-step/build/report.txt' | Should -FileContentMatchExactly '^build report$'
