@@ -203,7 +203,7 @@ function New-Package([string] $moduleDir) {
         Unregister-PSResourceRepository -Name $name
     }
     Get-ChildItem $feed -Filter 'TraceCraft.*.nupkg' | ForEach-Object { Write-Host ('Package: {0} ({1:N1} MiB)' -f $_.FullName, ($_.Length / 1MB)) -ForegroundColor Green }
-    $runtimes = @(Get-ChildItem (Join-Path $moduleDir 'bin') -Directory -ErrorAction Ignore).Name
+    $runtimes = @(Get-ChildItem (Join-Path $moduleDir 'bin') -Directory -ErrorAction Ignore | ForEach-Object Name)
     if ($runtimes.Count -eq 0) { Write-Warning 'The package holds no native tracecraft (built with -NoNative): Install-TcCommand will have nothing to install.' }
     else { Write-Host "Native tracecraft in the package for: $($runtimes -join ', ') (others: publish on their OS, then -NativeFrom)" -ForegroundColor Green }
 }

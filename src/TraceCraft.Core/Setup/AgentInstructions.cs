@@ -30,8 +30,9 @@ namespace TraceCraft.Setup
         /// <summary>The block for <paramref name="target"/>, markers included, lines ending in LF, no final newline.</summary>
         public static string Block(string target)
         {
+            string mcp = McpSection(Check(target));
             // The texts below are verbatim strings: a checkout with CRLF line endings would carry them into the block.
-            string body = (Common(target).TrimEnd('\n', '\r') + "\n\n" + McpSection(Check(target)).TrimEnd('\n', '\r')).Replace("\r\n", "\n");
+            string body = (Common.TrimEnd('\n', '\r') + "\n\n" + mcp.TrimEnd('\n', '\r')).Replace("\r\n", "\n");
             return MarkedBlock.Begin + "\n" +
                    $"<!-- Written by `tracecraft setup {target}`; this block is replaced when that runs again: edit outside it. -->\n" +
                    body + "\n" + MarkedBlock.End;
@@ -55,7 +56,7 @@ namespace TraceCraft.Setup
                 ? target
                 : throw new TcException(TcErrorCode.InvalidArgument, $"Unknown agent harness '{target}': choose one of {string.Join(", ", Targets)}.", target);
 
-        private static string Common(string target) => @"## Coordinating with other agents: tracecraft
+        private const string Common = @"## Coordinating with other agents: tracecraft
 
 This project coordinates its agents with `tracecraft`: shared memory, messages, step claims with leases, barriers,
 handoff notes and artifacts, all kept in one shared S3 bucket or folder (`.tracecraft.json` says which). Your agent
