@@ -37,6 +37,9 @@
         'Sync-TcSession'
         'Get-TcSession'
         'Stop-TcSession'
+        'Remove-TcArtifact'
+        'Set-TcAgentInstruction'
+        'Install-TcCommand'
         'Invoke-TraceCraft'
     )
     FunctionsToExport    = @('tracecraft')

@@ -5,7 +5,10 @@ Builds TraceCraft, lays out the importable module, runs the tests, packages it, 
 
 .DESCRIPTION
 Run it with the pinned PowerShell: `dotnet tool restore; dotnet pwsh ./build.ps1 [-Test] [-Package] [-Demo]`.
-The module is laid out in out/TraceCraft/<version>/ and every test imports it from there.
+The module is laid out in out/TraceCraft/<version>/ and every test imports it from there. The layout carries the
+native (Native AOT) tracecraft executable for this machine's runtime in bin/<rid>/ (Install-TcCommand puts it on
+PATH): Native AOT cannot cross-compile between operating systems, so executables for other runtimes are published on
+their own OS (tools/Build-Native.ps1 -Runtime win-x64, osx-arm64) and brought in with -NativeFrom.
 
 -Test starts the project's own Ceph RGW S3 server (tests/s3/start-rgw.sh) unless TRACECRAFT_TEST_S3_ENDPOINT is
 set, runs both xUnit suites and the Pester suite, and stops the server. With CI=true a missing S3 server fails the run.
@@ -23,6 +26,11 @@ param(
     # Publish the native (AOT) tracecraft executable and copy it into ~/.local/bin (or -BinDirectory).
     [switch] $InstallNative,
     [string] $BinDirectory,
+    # Lay out the module without the native executable (faster; Install-TcCommand and its tests then fail).
+    [switch] $NoNative,
+    # A folder of native executables published on other machines, <rid>/tracecraft[.exe] (e.g. win-x64/tracecraft.exe),
+    # added to the module's bin/ beside this machine's own.
+    [string] $NativeFrom,
     # Remove out/ first.
     [switch] $Clean,
     # Only run tests whose names match (passed to dotnet test --filter and Pester -FullNameFilter).
@@ -32,6 +40,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 3.0
 $root = $PSScriptRoot
+$script:NativeExe = $null
 $out = Join-Path $root 'out'
 $script:XunitProjects = @('tests/TraceCraft.Core.Tests', 'tests/TraceCraft.PowerShell.Tests', 'tests/TraceCraft.Native.Tests')
 
@@ -79,6 +88,7 @@ function Build-Module {
     if (Test-Path $helpGenerator) {
         & $helpGenerator -ModuleDirectory $moduleDir -DocsDirectory (Join-Path $docs 'cmdlets') -XmlDoc (Join-Path $publish 'TraceCraft.PowerShell.xml')
     }
+    if (-not $NoNative) { Add-NativeExecutables $moduleDir }
     foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
         'dependencies/TraceCraft.Core.dll', 'dependencies/TraceCraft.CommandLine.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll',
         'dependencies/SQLitePCLRaw.core.dll', 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so') {
@@ -86,6 +96,28 @@ function Build-Module {
     }
     Write-Host "Module laid out in $moduleDir" -ForegroundColor Green
     $moduleDir
+}
+
+function Add-NativeExecutables([string] $moduleDir) {
+    # bin/<rid>/tracecraft[.exe]: the one for this machine, published now, and any brought in with -NativeFrom.
+    $script:NativeExe = & (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration
+    $runtime = Split-Path -Leaf (Split-Path -Parent $script:NativeExe)
+    $sources = @(@{ Runtime = $runtime; Path = $script:NativeExe })
+    if ($NativeFrom) {
+        foreach ($folder in Get-ChildItem -LiteralPath $NativeFrom -Directory) {
+            $exe = Get-ChildItem -LiteralPath $folder.FullName -File | Where-Object Name -in 'tracecraft', 'tracecraft.exe' | Select-Object -First 1
+            if (-not $exe) { throw "$($folder.FullName) holds no tracecraft or tracecraft.exe: -NativeFrom wants <rid>/tracecraft[.exe]." }
+            if ($folder.Name -ne $runtime) { $sources += @{ Runtime = $folder.Name; Path = $exe.FullName } }
+        }
+    }
+    foreach ($source in $sources) {
+        $bin = New-Item -ItemType Directory -Force (Join-Path $moduleDir "bin/$($source.Runtime)")
+        Copy-Item -LiteralPath $source.Path -Destination $bin.FullName
+        # The native libraries it loads from beside itself (SQLite, for Hermes sessions), which Install-TcCommand copies too.
+        Get-ChildItem -LiteralPath (Split-Path -Parent $source.Path) -File | Where-Object Name -match '^(lib)?e_sqlite3\.(so|dylib|dll)$' |
+            Copy-Item -Destination $bin.FullName
+        Write-Host ('Native tracecraft for {0} in the module ({1:N1} MiB)' -f $source.Runtime, ((Get-Item -LiteralPath $source.Path).Length / 1MB)) -ForegroundColor Green
+    }
 }
 
 function Start-TestS3 {
@@ -120,7 +152,7 @@ function Stop-TestS3([string] $dir) {
 function Invoke-Tests([string] $moduleDir) {
     $env:TRACECRAFT_MODULE_PATH = Join-Path $moduleDir 'TraceCraft.psd1'
     $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-    $env:TRACECRAFT_NATIVE_PATH = & (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration
+    $env:TRACECRAFT_NATIVE_PATH = $script:NativeExe ?? (& (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration)
     $rgw = Start-TestS3
     $results = Join-Path $out 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
@@ -179,7 +211,10 @@ function New-Package([string] $moduleDir) {
     finally {
         Unregister-PSResourceRepository -Name $name
     }
-    Get-ChildItem $feed -Filter 'TraceCraft.*.nupkg' | ForEach-Object { Write-Host "Package: $($_.FullName)" -ForegroundColor Green }
+    Get-ChildItem $feed -Filter 'TraceCraft.*.nupkg' | ForEach-Object { Write-Host ('Package: {0} ({1:N1} MiB)' -f $_.FullName, ($_.Length / 1MB)) -ForegroundColor Green }
+    $runtimes = @(Get-ChildItem (Join-Path $moduleDir 'bin') -Directory -ErrorAction Ignore | ForEach-Object Name)
+    if ($runtimes.Count -eq 0) { Write-Warning 'The package holds no native tracecraft (built with -NoNative): Install-TcCommand will have nothing to install.' }
+    else { Write-Host "Native tracecraft in the package for: $($runtimes -join ', ') (others: publish on their OS, then -NativeFrom)" -ForegroundColor Green }
 }
 
 function Invoke-Demo([string] $moduleDir) {

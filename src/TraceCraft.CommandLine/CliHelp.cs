@@ -45,7 +45,9 @@ namespace TraceCraft.CommandLine
             ["artifact"] = "usage: tracecraft artifact upload PATH [--step ID] [--name NAME] [--no-overwrite]\n" +
                            "       tracecraft artifact download NAME [--step ID] [-o PATH] [--force]\n" +
                            "       tracecraft artifact list [--step ID]\n" +
-                           "A download never writes outside its target folder and never overwrites a file without --force.",
+                           "       tracecraft artifact delete NAME [--step ID]\n" +
+                           "A download never writes outside its target folder and never overwrites a file without --force.\n" +
+                           "Without --step an artifact is a shared one; delete of a missing artifact exits 1.",
             ["handoff"] = "usage: tracecraft handoff STEP_ID [--history]\nShows the handoff note of a step; --history also those of its runs before it was reopened, oldest first.",
             ["step"] = "usage: tracecraft step new STEP_ID [--depends-on A,B] [--description TEXT] [--priority N] [--max-attempts N] [--lease SECONDS]\n" +
                        "Declares a step and its dependencies (cycles are refused). claim --next hands out higher priorities first; after --max-attempts\n" +
@@ -63,6 +65,12 @@ namespace TraceCraft.CommandLine
                           "the source is only read. Without --session-id: the latest session (Claude Code: of --cwd, default here).\n" +
                           "Sources: ~/.claude/projects, ~/.codex/sessions, $OPENCLAW_STATE_DIR (or $OPENCLAW_HOME, ~/.openclaw)/agents, ~/.hermes/state.db.\n" +
                           "stop deletes the local cursor (~/.tracecraft/mirror-state/ID.json) and marks the session ended.",
+            ["setup"] = "usage: tracecraft setup claude-code|codex|agents-md [--path PATH] [--print]\n" +
+                        "Writes what an AI agent needs to coordinate through tracecraft into CLAUDE.md or AGENTS.md.\n" +
+                        "The text covers the verbs, --json, the claim/lease/renew etiquette and the MCP server. claude-code writes CLAUDE.md,\n" +
+                        "codex and agents-md write AGENTS.md, in this folder or at PATH (a file, or a folder).\n" +
+                        "The text sits between <!-- tracecraft:begin --> and <!-- tracecraft:end --> lines and is replaced there when setup runs\n" +
+                        "again; the rest of the file is never changed. --print shows the text and writes nothing. Needs no config.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;

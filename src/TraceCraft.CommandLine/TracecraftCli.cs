@@ -9,6 +9,7 @@ using TraceCraft.Wire;
 using TraceCraft.Protocol;
 using TraceCraft.Options;
 using TraceCraft.Git;
+using TraceCraft.Setup;
 
 namespace TraceCraft.CommandLine
 {
@@ -110,6 +111,7 @@ namespace TraceCraft.CommandLine
             "ready" => ReadyAsync(args),
             "heartbeat" => HeartbeatAsync(args),
             "session" => SessionAsync(args),
+            "setup" => SetupAsync(args),
             _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
         };
 
@@ -453,7 +455,7 @@ namespace TraceCraft.CommandLine
 
         private Task<int> ArtifactAsync(List<string> args)
         {
-            if (args.Count == 0) throw CliArguments.Usage("artifact: choose one of upload, download, list");
+            if (args.Count == 0) throw CliArguments.Usage("artifact: choose one of upload, download, list, delete");
             string action = args[0];
             var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--step", "--output", "--name" }, new[] { "--force", "--no-overwrite" },
                 new Dictionary<string, string> { ["-o"] = "--output" });
@@ -492,7 +494,23 @@ namespace TraceCraft.CommandLine
                     foreach (var artifact in artifacts) Out.WriteLine(ProjectRelative(session, artifact.Key));
                     return TracecraftCli.Success;
                 }),
-                _ => throw CliArguments.Usage($"artifact: invalid choice: '{action}' (choose from upload, download, list)"),
+                "delete" => WithSession(async session =>
+                {
+                    string name = a.Required(0, "name");
+                    a.NoMoreThan(1);
+                    Artifact deleted;
+                    try
+                    {
+                        deleted = await session.Artifacts.DeleteAsync(name, step, _context.Cancellation).ConfigureAwait(false);
+                    }
+                    catch (TcException e) when (e.Code == TcErrorCode.ArtifactNotFound && e.Target is string key)
+                    {
+                        throw new TcException(TcErrorCode.ArtifactNotFound, $"Artifact not found: {ProjectRelative(session, key)}", key, e);
+                    }
+                    Out.WriteLine($"Deleted {ProjectRelative(session, deleted.Key)}");
+                    return TracecraftCli.Success;
+                }),
+                _ => throw CliArguments.Usage($"artifact: invalid choice: '{action}' (choose from upload, download, list, delete)"),
             };
         }
 
@@ -566,6 +584,33 @@ namespace TraceCraft.CommandLine
                 Out.WriteLine($"Heartbeat sent for {session.AgentId}");
                 return TracecraftCli.Success;
             });
+        }
+
+        /// <summary>
+        /// Writes (or with --print shows) the instructions an agent harness needs, as a marked block in its instructions
+        /// file; needs no config, so it can run before init.
+        /// </summary>
+        private Task<int> SetupAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--path" }, new[] { "--print" });
+            string target = a.Required(0, "target");
+            a.NoMoreThan(1);
+            if (!AgentInstructions.Targets.Contains(target))
+                throw CliArguments.Usage($"argument target: invalid choice: '{target}' (choose from {string.Join(", ", AgentInstructions.Targets)})");
+            string block = AgentInstructions.Block(target);
+            if (a.Flag("--print"))
+            {
+                foreach (string line in block.Split('\n')) Out.WriteLine(line);
+                return Task.FromResult(TracecraftCli.Success);
+            }
+            string path = AgentInstructions.ResolvePath(target, a.Value("--path"), _context.WorkingDirectory);
+            Out.WriteLine(MarkedBlock.WriteTo(path, block) switch
+            {
+                MarkedBlockChange.Created => $"Wrote the tracecraft instructions to {path}",
+                MarkedBlockChange.Updated => $"Updated the tracecraft instructions in {path}",
+                _ => $"{path} already has the current tracecraft instructions",
+            });
+            return Task.FromResult(TracecraftCli.Success);
         }
 
         /// <summary>The original's check, with its words (the engine would refuse an empty key too, less plainly).</summary>

@@ -49,6 +49,38 @@ tracecraft claim from-gallery
             $output[0] | Should -BeLike "$($home2.FullName)*"
             $output[1] | Should -Be 'Claimed step from-gallery as a'
             $output[2] | Should -Be 1
+
+            # The fast path: the package carries the native executable for this runtime, and Install-TcCommand puts it
+            # in a folder from which it runs (made executable: the package's zip keeps no file modes).
+            $runtime = [System.Runtime.InteropServices.RuntimeInformation]::RuntimeIdentifier
+            $exeName = $IsWindows ? 'tracecraft.exe' : 'tracecraft'
+            $entries | Should -Contain "bin/$runtime/$exeName"
+            # SQLite's library rides beside it (Hermes sessions), and is installed with it.
+            $sqlite = $IsWindows ? 'e_sqlite3.dll' : ($IsMacOS ? 'libe_sqlite3.dylib' : 'libe_sqlite3.so')
+            $entries | Should -Contain "bin/$runtime/$sqlite"
+            $bin = Join-Path $TestDrive 'bin'
+            $install = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module TraceCraft
+Install-TcCommand -Destination '$bin' -WhatIf
+"whatif: `$(Test-Path '$bin')"
+(Install-TcCommand -Destination '$bin' -WarningVariable w -WarningAction SilentlyContinue).FullName
+"warning: `$w"
+try { Install-TcCommand -Destination '$bin' -Runtime no-such-rid } catch { `$_.FullyQualifiedErrorId; `$_.Exception.Message }
+"@
+            $output = & $Pwsh -NoProfile -NonInteractive -Command $install 2>&1
+            $LASTEXITCODE | Should -Be 0 -Because ($output | Out-String)
+            $output[0] | Should -BeLike 'What if: *'
+            $output[1] | Should -BeExactly 'whatif: False'
+            $exe = Join-Path $bin $exeName
+            $output[2] | Should -BeExactly $exe
+            $output[3] | Should -BeExactly "warning: $bin is not on PATH. Add it, e.g. in ~/.profile: export PATH=`"${bin}:`$PATH`""
+            $output[4] | Should -BeExactly 'NativeCommandNotPackaged,TraceCraft.PowerShell.Commands.InstallTcCommandCommand'
+            $output[5] | Should -BeLike "*no native tracecraft for no-such-rid (it has: $runtime)*"
+            Join-Path $bin $sqlite | Should -Exist
+            $version = & $exe --version
+            $LASTEXITCODE | Should -Be 0
+            $version | Should -BeExactly "tracecraft $((Import-PowerShellDataFile (Join-Path $ModuleDir 'TraceCraft.psd1')).ModuleVersion)"
         }
         finally {
             $env:HOME = $oldHome

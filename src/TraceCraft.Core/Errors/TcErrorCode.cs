@@ -72,5 +72,9 @@ namespace TraceCraft.Errors
         SessionSourceNotFound,
         /// <summary>A transcript source exists but cannot be read (SQLite missing or the database unreadable).</summary>
         SessionSourceUnreadable,
+        /// <summary>A file has tracecraft's begin/end marker lines unmatched, repeated or out of order: setup will not guess which text is whose.</summary>
+        MarkedBlockDamaged,
+        /// <summary>The installed module holds no native tracecraft executable for this operating system and processor.</summary>
+        NativeCommandNotPackaged,
     }
 }

@@ -79,6 +79,38 @@ namespace TraceCraft.Protocol
             }
         }
 
+        /// <summary>
+        /// Deletes an artifact of a step (or a shared one when <paramref name="stepId"/> is null) and returns what was
+        /// deleted. A missing artifact is an error (ArtifactNotFound), so that a typo in a name or step never looks
+        /// like success.
+        /// </summary>
+        public async Task<Artifact> DeleteAsync(string name, string? stepId = null, CancellationToken cancellationToken = default)
+        {
+            IdValidator.Validate(IdKind.ArtifactName, name);
+            if (stepId is not null) IdValidator.Validate(IdKind.Step, stepId);
+            string key = _session.Layout.ArtifactKey(stepId, name);
+            // S3 answers a delete of a missing key with success, so look first: a one-key listing, since a GET
+            // would start downloading what may be a large file. The key sorts first among those it prefixes.
+            var page = await _session.Store.ListAsync(key, null, 1, cancellationToken).ConfigureAwait(false);
+            var found = page.Objects.FirstOrDefault(o => o.Key == key);
+            if (found is null)
+                throw new TcException(TcErrorCode.ArtifactNotFound, $"Artifact not found: {key}", key);
+            await _session.Store.DeleteAsync(key, cancellationToken).ConfigureAwait(false);
+            return new Artifact { Name = name, Step = stepId, Key = key, Size = found.Size, Modified = found.LastModified };
+        }
+
+        /// <summary>
+        /// The folder of <paramref name="destination"/> that keeps an artifact apart from same-named artifacts of other
+        /// steps: <c>&lt;destination&gt;/&lt;step folder&gt;/</c>, the step's folder in the bucket (<c>shared</c> for
+        /// shared artifacts), so a download mirrors the bucket's <c>artifacts/</c> layout.
+        /// </summary>
+        public static string PerStepFolder(string? destination, string? stepId)
+        {
+            if (stepId is not null) IdValidator.Validate(IdKind.Step, stepId);
+            string folder = stepId is null ? ProjectLayout.SharedArtifacts : ProjectLayout.StepFolder(stepId);
+            return Path.Combine(string.IsNullOrEmpty(destination) ? "." : destination!, folder) + Path.DirectorySeparatorChar;
+        }
+
         /// <summary>A part file that is nobody's any more: its download was killed before it could clean up.</summary>
         internal static readonly TimeSpan StalePartAge = TimeSpan.FromHours(1);
 

@@ -36,10 +36,20 @@ namespace TraceCraft.PowerShell.Completers
             CompletionHelper.Complete("memory", wordToComplete, s => s.Memory.ListKeysAsync().GetAwaiter().GetResult());
     }
 
-    /// <summary>Artifact names (of all steps and the shared folder).</summary>
+    /// <summary>
+    /// Artifact names: of the step named by -Step when one is typed, of the shared folder with -Shared, else of all
+    /// steps and the shared folder (so that -Name typed before -Step still completes).
+    /// </summary>
     public sealed class ArtifactNameCompleter : IArgumentCompleter
     {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters) =>
-            CompletionHelper.Complete("artifacts", wordToComplete, s => s.Artifacts.ListAsync().GetAwaiter().GetResult().Select(x => x.Name));
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            string? step = CompletionHelper.Bound(fakeBoundParameters, "Step") as string;
+            if (string.IsNullOrEmpty(step)) step = null;
+            bool shared = step is null && CompletionHelper.Bound(fakeBoundParameters, "Shared") is SwitchParameter { IsPresent: true } or true;
+            // The cache is per listing: a step's names are not those of the whole project.
+            string kind = step is not null ? "artifacts|step|" + step : shared ? "artifacts|shared" : "artifacts";
+            return CompletionHelper.Complete(kind, wordToComplete, s => s.Artifacts.ListAsync(step, shared).GetAwaiter().GetResult().Select(x => x.Name));
+        }
     }
 }

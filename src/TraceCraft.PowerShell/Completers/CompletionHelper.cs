@@ -51,6 +51,16 @@ namespace TraceCraft.PowerShell.Completers
                 yield return new CompletionResult(Quote(value), value, CompletionResultType.ParameterValue, value);
         }
 
+        /// <summary>The value already typed for another parameter of the command line, or null.</summary>
+        public static object? Bound(System.Collections.IDictionary? fakeBoundParameters, string name)
+        {
+            if (fakeBoundParameters is null) return null;
+            foreach (System.Collections.DictionaryEntry entry in fakeBoundParameters)
+                if (string.Equals(entry.Key as string, name, StringComparison.OrdinalIgnoreCase))
+                    return entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            return null;
+        }
+
         private static string Quote(string value) =>
             value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || "'\"`$(){}[];,&|@#<>".IndexOf(c) >= 0)
                 ? "'" + value.Replace("'", "''") + "'"

@@ -13,7 +13,8 @@ namespace TraceCraft.PowerShell.Errors
         {
             TcErrorCode.InvalidIdentifier or TcErrorCode.InvalidArgument or TcErrorCode.UsageError or TcErrorCode.DependencyCycle or TcErrorCode.ConflictingConditions => ErrorCategory.InvalidArgument,
             TcErrorCode.ConfigNotFound or TcErrorCode.BucketNotFound or TcErrorCode.MemoryKeyNotFound or TcErrorCode.ArtifactNotFound or TcErrorCode.FileNotFound => ErrorCategory.ObjectNotFound,
-            TcErrorCode.ConfigInvalid or TcErrorCode.CorruptObject => ErrorCategory.InvalidData,
+            TcErrorCode.ConfigInvalid or TcErrorCode.CorruptObject or TcErrorCode.MarkedBlockDamaged => ErrorCategory.InvalidData,
+            TcErrorCode.NativeCommandNotPackaged => ErrorCategory.NotInstalled,
             TcErrorCode.StoreUnreachable => ErrorCategory.ConnectionError,
             TcErrorCode.AccessDenied => ErrorCategory.PermissionDenied,
             TcErrorCode.CredentialsNotFound => ErrorCategory.AuthenticationError,
