@@ -242,7 +242,7 @@ namespace TraceCraft.Protocol
             }, key => $"step spec '{key}'", cancellationToken).ConfigureAwait(false);
         }
 
-        private static Step Compose(string stepId, StatusRecord? status, StepClaim? claim, StepSpec? spec)
+        internal static Step Compose(string stepId, StatusRecord? status, StepClaim? claim, StepSpec? spec)
         {
             var state = StepState.Derive(status, claim);
             return new Step
