@@ -35,6 +35,7 @@
         'Save-TcArtifact'
         'Get-TcArtifact'
         'Invoke-TraceCraft'
+        'Export-TcReport'
     )
     FunctionsToExport    = @('tracecraft')
     AliasesToExport      = @()

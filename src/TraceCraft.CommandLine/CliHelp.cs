@@ -53,6 +53,8 @@ namespace TraceCraft.CommandLine
                        "lease, so that a holder that dies is replaced after it.",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
             ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
+            ["report"] = "usage: tracecraft report --html PATH\nWrites the project as one self-contained HTML file (no network resources): a timeline with a lane per agent and a bar per claim\n" +
+                         "(takeovers and lease expiries marked, messages as ticks), the step graph with each step's state, the agents and the handoff notes.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;

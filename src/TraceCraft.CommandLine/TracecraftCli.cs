@@ -109,6 +109,7 @@ namespace TraceCraft.CommandLine
             "step" => StepAsync(args),
             "ready" => ReadyAsync(args),
             "heartbeat" => HeartbeatAsync(args),
+            "report" => ReportAsync(args),
             _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
         };
 
@@ -563,6 +564,23 @@ namespace TraceCraft.CommandLine
             {
                 await session.Agents.HeartbeatAsync(cancellationToken: _context.Cancellation).ConfigureAwait(false);
                 Out.WriteLine($"Heartbeat sent for {session.AgentId}");
+                return TracecraftCli.Success;
+            });
+        }
+
+        /// <summary>Writes the project's HTML report (timeline, step graph, agents, handoffs) to the --html file.</summary>
+        private Task<int> ReportAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--html" }, None);
+            a.NoMoreThan(0);
+            string target = a.Value("--html") ?? throw CliArguments.Usage("the following arguments are required: --html");
+            if (target.Length == 0) throw CliArguments.Usage("argument --html: give the path of the file to write");
+            string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(_context.WorkingDirectory, target));
+            return WithSession(async session =>
+            {
+                var snapshot = await new ProjectReader(session, new ProjectReaderOptions { History = true }).RefreshAsync(_context.Cancellation).ConfigureAwait(false);
+                Report.HtmlReport.Write(snapshot, path);
+                Out.WriteLine($"Report written to {path} ({snapshot.Steps.Count} step(s), {snapshot.Agents.Count} agent(s), {snapshot.MessageMarks.Count} message(s))");
                 return TracecraftCli.Success;
             });
         }

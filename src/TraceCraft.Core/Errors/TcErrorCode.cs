@@ -66,5 +66,7 @@ namespace TraceCraft.Errors
         StepFailed,
         /// <summary>Two options that exclude each other were given (Set-TcMemory -IfAbsent with -IfVersion).</summary>
         ConflictingConditions,
+        /// <summary>A local file the command writes (the HTML report) could not be written: a missing folder, no permission.</summary>
+        OutputNotWritten,
     }
 }
