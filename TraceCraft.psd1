@@ -36,6 +36,7 @@
         'Get-TcArtifact'
         'Invoke-TraceCraft'
         'Export-TcReport'
+        'Watch-TcProject'
     )
     FunctionsToExport    = @('tracecraft')
     AliasesToExport      = @()

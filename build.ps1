@@ -75,7 +75,7 @@ function Build-Module {
         & $helpGenerator -ModuleDirectory $moduleDir -DocsDirectory (Join-Path $docs 'cmdlets') -XmlDoc (Join-Path $publish 'TraceCraft.PowerShell.xml')
     }
     foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
-        'dependencies/TraceCraft.Core.dll', 'dependencies/TraceCraft.CommandLine.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll') {
+        'dependencies/TraceCraft.Core.dll', 'dependencies/TraceCraft.CommandLine.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll', 'dependencies/Spectre.Console.dll') {
         if (-not (Test-Path (Join-Path $moduleDir $expected))) { throw "The module layout lacks $expected." }
     }
     Write-Host "Module laid out in $moduleDir" -ForegroundColor Green

@@ -53,6 +53,9 @@ namespace TraceCraft.CommandLine
                        "lease, so that a holder that dies is replaced after it.",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
             ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
+            ["watch"] = "usage: tracecraft watch [--once] [--interval SECONDS]\nShows the live board: agents (heartbeat age, stale in red, held step), steps by state (holder, token and lease countdown, who completed\n" +
+                        "when), the last messages and a summary line; refreshes every second (--interval) until q or Ctrl-C. Plain text when the output is not a\n" +
+                        "terminal or NO_COLOR is set; --once prints one frame and exits (1 when the store could not be read).",
             ["report"] = "usage: tracecraft report --html PATH\nWrites the project as one self-contained HTML file (no network resources): a timeline with a lane per agent and a bar per claim\n" +
                          "(takeovers and lease expiries marked, messages as ticks), the step graph with each step's state, the agents and the handoff notes.",
         };

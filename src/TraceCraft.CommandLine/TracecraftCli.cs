@@ -110,6 +110,7 @@ namespace TraceCraft.CommandLine
             "ready" => ReadyAsync(args),
             "heartbeat" => HeartbeatAsync(args),
             "report" => ReportAsync(args),
+            "watch" => WatchAsync(args),
             _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
         };
 
@@ -583,6 +584,28 @@ namespace TraceCraft.CommandLine
                 Out.WriteLine($"Report written to {path} ({snapshot.Steps.Count} step(s), {snapshot.Agents.Count} agent(s), {snapshot.MessageMarks.Count} message(s))");
                 return TracecraftCli.Success;
             });
+        }
+
+        /// <summary>
+        /// The live board. In a terminal (this process's own stdout, no NO_COLOR) it fills the screen until q or Ctrl-C,
+        /// both a normal end (exit 0); otherwise, and with --once, plain-text frames. A viewer is not an agent: no heartbeat.
+        /// </summary>
+        private async Task<int> WatchAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--interval" }, new[] { "--once" });
+            a.NoMoreThan(0);
+            var interval = a.Seconds("--interval") is double seconds ? TimeSpan.FromSeconds(seconds) : Board.LiveBoard.DefaultInterval;
+            using var session = OpenSession();
+            bool once = a.Flag("--once");
+            if (!once && ReferenceEquals(Out, Console.Out) && Board.LiveBoard.CanDrawLive(_context.Environment))
+            {
+                Board.LiveBoard.RunLive(session, interval, _context.Cancellation);
+                return TracecraftCli.Success;
+            }
+            int width = 100;
+            try { if (!Console.IsOutputRedirected && Console.WindowWidth > 0) width = Console.WindowWidth; } catch (System.IO.IOException) { }
+            bool read = await Board.LiveBoard.RunPlainAsync(session, frame => { Out.WriteLine(frame); Out.WriteLine(); Out.Flush(); }, once, interval, width, _context.Cancellation).ConfigureAwait(false);
+            return read ? TracecraftCli.Success : TracecraftCli.Failure;
         }
 
         /// <summary>The original's check, with its words (the engine would refuse an empty key too, less plainly).</summary>
