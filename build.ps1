@@ -114,6 +114,8 @@ function Stop-TestS3([string] $dir) {
 function Invoke-Tests([string] $moduleDir) {
     $env:TRACECRAFT_MODULE_PATH = Join-Path $moduleDir 'TraceCraft.psd1'
     $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    # The native compile prints nothing for most of a minute: say what is happening first.
+    Write-Host 'Compiling the native tracecraft executable with Native AOT for the native tests (about a minute, ilc compiles the whole program)...' -ForegroundColor Cyan
     $env:TRACECRAFT_NATIVE_PATH = & (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration
     $rgw = Start-TestS3
     $results = Join-Path $out 'TestResults'
@@ -205,6 +207,11 @@ function Invoke-Demo([string] $moduleDir) {
         $env:TRACECRAFT_AGENT = 'developer'
         Get-TcStep | Format-Table | Out-Host
         Get-TcAgent | Format-Table | Out-Host
+        Write-Host 'The board of the project (tracecraft watch --once; without --once it stays live):' -ForegroundColor Cyan
+        tracecraft watch --once
+        $psd1 = [System.IO.Path]::GetRelativePath($root, (Join-Path $moduleDir 'TraceCraft.psd1'))
+        Write-Host "`nNext: try it in your own folder, then watch it live:" -ForegroundColor Green
+        Write-Host "  dotnet pwsh -NoExit -Command `"Import-Module ./$psd1; Initialize-TcProject -Project myproject -Agent me -Backend folder; New-TcStep -Id first; Watch-TcProject`"" -ForegroundColor Green
     }
     finally {
         Pop-Location
