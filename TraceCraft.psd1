@@ -41,6 +41,8 @@
         'Set-TcAgentInstruction'
         'Install-TcCommand'
         'Invoke-TraceCraft'
+        'Export-TcReport'
+        'Watch-TcProject'
     )
     FunctionsToExport    = @('tracecraft')
     AliasesToExport      = @()

@@ -91,7 +91,7 @@ function Build-Module {
     if (-not $NoNative) { Add-NativeExecutables $moduleDir }
     foreach ($expected in 'TraceCraft.psd1', 'TraceCraft.psm1', 'TraceCraft.Format.ps1xml', 'TraceCraft.Types.ps1xml', 'TraceCraft.PowerShell.dll', 'LICENSE',
         'dependencies/TraceCraft.Core.dll', 'dependencies/TraceCraft.CommandLine.dll', 'dependencies/AWSSDK.Core.dll', 'dependencies/AWSSDK.S3.dll',
-        'dependencies/SQLitePCLRaw.core.dll', 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so') {
+        'dependencies/SQLitePCLRaw.core.dll', 'dependencies/Spectre.Console.dll', 'dependencies/runtimes/linux-x64/native/libe_sqlite3.so') {
         if (-not (Test-Path (Join-Path $moduleDir $expected))) { throw "The module layout lacks $expected." }
     }
     Write-Host "Module laid out in $moduleDir" -ForegroundColor Green
@@ -100,6 +100,7 @@ function Build-Module {
 
 function Add-NativeExecutables([string] $moduleDir) {
     # bin/<rid>/tracecraft[.exe]: the one for this machine, published now, and any brought in with -NativeFrom.
+    Write-Host 'Compiling the native tracecraft executable with Native AOT (about a minute: ilc compiles the whole program; -NoNative skips it)...' -ForegroundColor Cyan
     $script:NativeExe = & (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration
     $runtime = Split-Path -Leaf (Split-Path -Parent $script:NativeExe)
     $sources = @(@{ Runtime = $runtime; Path = $script:NativeExe })
@@ -152,7 +153,12 @@ function Stop-TestS3([string] $dir) {
 function Invoke-Tests([string] $moduleDir) {
     $env:TRACECRAFT_MODULE_PATH = Join-Path $moduleDir 'TraceCraft.psd1'
     $env:TRACECRAFT_PWSH = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
-    $env:TRACECRAFT_NATIVE_PATH = $script:NativeExe ?? (& (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration)
+    if (-not $script:NativeExe) {
+        # The native compile prints nothing for most of a minute: say what is happening first.
+        Write-Host 'Compiling the native tracecraft executable with Native AOT for the native tests (about a minute, ilc compiles the whole program)...' -ForegroundColor Cyan
+        $script:NativeExe = & (Join-Path $root 'tools/Build-Native.ps1') -Configuration $Configuration
+    }
+    $env:TRACECRAFT_NATIVE_PATH = $script:NativeExe
     $rgw = Start-TestS3
     $results = Join-Path $out 'TestResults'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
@@ -246,6 +252,11 @@ function Invoke-Demo([string] $moduleDir) {
         $env:TRACECRAFT_AGENT = 'developer'
         Get-TcStep | Format-Table | Out-Host
         Get-TcAgent | Format-Table | Out-Host
+        Write-Host 'The board of the project (tracecraft watch --once; without --once it stays live):' -ForegroundColor Cyan
+        tracecraft watch --once
+        $psd1 = [System.IO.Path]::GetRelativePath($root, (Join-Path $moduleDir 'TraceCraft.psd1'))
+        Write-Host "`nNext: try it in your own folder, then watch it live:" -ForegroundColor Green
+        Write-Host "  dotnet pwsh -NoExit -Command `"Import-Module ./$psd1; Initialize-TcProject -Project myproject -Agent me -Backend folder; New-TcStep -Id first; Watch-TcProject`"" -ForegroundColor Green
     }
     finally {
         Pop-Location

@@ -85,6 +85,7 @@ namespace TraceCraft.CommandLine
             ["--timeout"] = (TcOptions.MinTimeoutSeconds, TcOptions.MaxTimeoutSeconds),
             ["--lease"] = (TcOptions.MinLeaseSeconds, TcOptions.MaxLeaseSeconds),
             ["--stale-after"] = (TcOptions.MinStaleAfterSeconds, TcOptions.MaxStaleAfterSeconds),
+            ["--interval"] = (TcOptions.MinBoardIntervalSeconds, TcOptions.MaxBoardIntervalSeconds),
         };
 
         /// <summary>The value of a number-of-seconds option, checked against its range; null when the option is absent.</summary>

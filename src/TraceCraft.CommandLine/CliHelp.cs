@@ -71,6 +71,11 @@ namespace TraceCraft.CommandLine
                         "codex and agents-md write AGENTS.md, in this folder or at PATH (a file, or a folder).\n" +
                         "The text sits between <!-- tracecraft:begin --> and <!-- tracecraft:end --> lines and is replaced there when setup runs\n" +
                         "again; the rest of the file is never changed. --print shows the text and writes nothing. Needs no config.",
+            ["watch"] = "usage: tracecraft watch [--once] [--interval SECONDS]\nShows the live board: agents (heartbeat age, stale in red, held step), steps by state (holder, token and lease countdown, who completed\n" +
+                        "when), the last messages and a summary line; refreshes every second (--interval) until q or Ctrl-C. Plain text when the output is not a\n" +
+                        "terminal or NO_COLOR is set; --once prints one frame and exits (1 when the store could not be read).",
+            ["report"] = "usage: tracecraft report --html PATH\nWrites the project as one self-contained HTML file (no network resources): a timeline with a lane per agent and a bar per claim\n" +
+                         "(takeovers and lease expiries marked, messages as ticks), the step graph with each step's state, the agents and the handoff notes.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;

@@ -112,6 +112,8 @@ namespace TraceCraft.CommandLine
             "heartbeat" => HeartbeatAsync(args),
             "session" => SessionAsync(args),
             "setup" => SetupAsync(args),
+            "report" => ReportAsync(args),
+            "watch" => WatchAsync(args),
             _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
         };
 
@@ -611,6 +613,45 @@ namespace TraceCraft.CommandLine
                 _ => $"{path} already has the current tracecraft instructions",
             });
             return Task.FromResult(TracecraftCli.Success);
+        }
+
+        /// <summary>Writes the project's HTML report (timeline, step graph, agents, handoffs) to the --html file.</summary>
+        private Task<int> ReportAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--html" }, None);
+            a.NoMoreThan(0);
+            string target = a.Value("--html") ?? throw CliArguments.Usage("the following arguments are required: --html");
+            if (target.Length == 0) throw CliArguments.Usage("argument --html: give the path of the file to write");
+            string path = System.IO.Path.GetFullPath(System.IO.Path.Combine(_context.WorkingDirectory, target));
+            return WithSession(async session =>
+            {
+                var snapshot = await new ProjectReader(session, new ProjectReaderOptions { History = true }).RefreshAsync(_context.Cancellation).ConfigureAwait(false);
+                Report.HtmlReport.Write(snapshot, path);
+                Out.WriteLine($"Report written to {path} ({snapshot.Steps.Count} step(s), {snapshot.Agents.Count} agent(s), {snapshot.MessageMarks.Count} message(s))");
+                return TracecraftCli.Success;
+            });
+        }
+
+        /// <summary>
+        /// The live board. In a terminal (this process's own stdout, no NO_COLOR) it fills the screen until q or Ctrl-C,
+        /// both a normal end (exit 0); otherwise, and with --once, plain-text frames. A viewer is not an agent: no heartbeat.
+        /// </summary>
+        private async Task<int> WatchAsync(List<string> args)
+        {
+            var a = CliArguments.Parse(args, new[] { "--interval" }, new[] { "--once" });
+            a.NoMoreThan(0);
+            var interval = a.Seconds("--interval") is double seconds ? TimeSpan.FromSeconds(seconds) : Board.LiveBoard.DefaultInterval;
+            using var session = OpenSession();
+            bool once = a.Flag("--once");
+            if (!once && ReferenceEquals(Out, Console.Out) && Board.LiveBoard.CanDrawLive(_context.Environment))
+            {
+                Board.LiveBoard.RunLive(session, interval, _context.Cancellation);
+                return TracecraftCli.Success;
+            }
+            int width = 100;
+            try { if (!Console.IsOutputRedirected && Console.WindowWidth > 0) width = Console.WindowWidth; } catch (System.IO.IOException) { }
+            bool read = await Board.LiveBoard.RunPlainAsync(session, frame => { Out.WriteLine(frame); Out.WriteLine(); Out.Flush(); }, once, interval, width, _context.Cancellation).ConfigureAwait(false);
+            return read ? TracecraftCli.Success : TracecraftCli.Failure;
         }
 
         /// <summary>The original's check, with its words (the engine would refuse an empty key too, less plainly).</summary>

@@ -27,6 +27,9 @@ namespace TraceCraft
 
         public TimeSpan Offset => _offset ?? TimeSpan.Zero;
 
+        /// <summary>True once the offset is known (measured, or fixed by the caller): <see cref="SyncAsync"/> then costs nothing.</summary>
+        public bool IsMeasured => _offset.HasValue;
+
         /// <summary>Measures the offset to the store once; later calls return at once.</summary>
         public async Task SyncAsync(IObjectStore store, CancellationToken cancellationToken)
         {

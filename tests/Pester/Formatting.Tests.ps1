@@ -106,6 +106,15 @@ foreach ($b in $backends) {
                 Get-TcFormatted $doneStep -As Table | Should -Match ([regex]::Escape((Get-TcLocalText $doneStep.CompletedAt)))
             }
 
+            It 'Step: the table fits 80 columns, header and times whole' {
+                $text = @($leasedStep, $doneStep) | Format-Table | Out-String -Width 80
+                $lines = $text -split "`r?`n" | Where-Object { $_.Trim() }
+                $lines[0] | Should -Match '^Id\s+Status\s+Agent\s+ClaimedBy\s+When\s*$'
+                $text | Should -Match ('lease to ' + [regex]::Escape((Get-TcLocalText $leasedStep.LeaseExpiresAt)))
+                $text | Should -Match ([regex]::Escape((Get-TcLocalText $doneStep.CompletedAt)))
+                $lines | ForEach-Object { $_.Length | Should -BeLessOrEqual 80 }
+            }
+
             It 'Step: the table hides the expiry that a finished step may still carry (e.g. written by another tool)' {
                 # Built by reflection: this module clears the lease of a finished step, a foreign writer may not.
                 $type = $leasedStep.GetType()

@@ -23,7 +23,7 @@ namespace TraceCraft.PowerShell.Tests
             var exported = ((IDictionary)manifest.Properties["ExportedCmdlets"].Value).Keys.Cast<string>().OrderBy(x => x).ToList();
             var loaded = _host.Run("x", "Get-Command -Module TraceCraft -CommandType Cmdlet | ForEach-Object Name").Ok().Output.Select(o => (string)o.BaseObject).OrderBy(x => x).ToList();
             Assert.Equal(exported, loaded);
-            Assert.Equal(27, loaded.Count);
+            Assert.Equal(29, loaded.Count);
             var functions = _host.Run("x", "Get-Command -Module TraceCraft -CommandType Function | ForEach-Object Name").Ok().Output.Select(o => (string)o.BaseObject);
             Assert.Equal(new[] { "tracecraft" }, functions);
             var data = manifest.Properties["PrivateData"].Value as Hashtable;

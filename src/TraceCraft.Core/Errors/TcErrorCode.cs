@@ -76,5 +76,7 @@ namespace TraceCraft.Errors
         MarkedBlockDamaged,
         /// <summary>The installed module holds no native tracecraft executable for this operating system and processor.</summary>
         NativeCommandNotPackaged,
+        /// <summary>A local file the command writes (the HTML report) could not be written: a missing folder, no permission.</summary>
+        OutputNotWritten,
     }
 }

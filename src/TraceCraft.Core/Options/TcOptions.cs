@@ -41,6 +41,10 @@ namespace TraceCraft.Options
         public const int MinMaxAttempts = 1;
         public const int MaxMaxAttempts = 1_000_000;
 
+        /// <summary>Watch-TcProject -IntervalSeconds / watch --interval: seconds between refreshes of the board.</summary>
+        public const double MinBoardIntervalSeconds = 0.2;
+        public const double MaxBoardIntervalSeconds = 3600;
+
         /// <summary>Heartbeat interval of Start-TcHeartbeat (seconds).</summary>
         public const int DefaultHeartbeatSeconds = 60;
 

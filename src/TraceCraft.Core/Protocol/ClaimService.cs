@@ -170,7 +170,11 @@ namespace TraceCraft.Protocol
                     takeover = HolderClaim(stepId, now, existing.Token + 1, leaseSeconds ?? existing.LeaseSeconds, failures, takenOverFrom: existing.Agent);
                 }
                 var swapped = await _session.Store.PutAsync(key, StepWire.WriteClaim(takeover, null), WriteCondition.IfMatch(existing.Version!), "application/json", cancellationToken).ConfigureAwait(false);
-                if (swapped.Written) return await HeldAsync(takeover, swapped.ETag, cancellationToken).ConfigureAwait(false);
+                if (swapped.Written)
+                {
+                    await ArchiveAttemptAsync(existing, now, cancellationToken).ConfigureAwait(false);
+                    return await HeldAsync(takeover, swapped.ETag, cancellationToken).ConfigureAwait(false);
+                }
                 // Another agent changed the claim first: read again and report or retry.
             }
             var winner = await ReadAsync(stepId, cancellationToken).ConfigureAwait(false);
@@ -362,7 +366,10 @@ namespace TraceCraft.Protocol
                 var reopened = Seal(HolderClaim(stepId, now, (current?.Token ?? 0) + 1, leaseSeconds: null), StepClaim.Released, _session.AgentId, now, handoff: null);
                 var condition = read.Found ? WriteCondition.IfMatch(read.ETag!) : WriteCondition.IfAbsent;
                 if (await PutSealAsync(key, reopened, condition, now, cancellationToken).ConfigureAwait(false) is not null)
+                {
+                    if (current is not null) await ArchiveAttemptAsync(current, now, cancellationToken).ConfigureAwait(false);
                     return await _session.Steps.GetAsync(stepId, cancellationToken).ConfigureAwait(false);
+                }
             }
             throw new TcException(TcErrorCode.StoreFailed, $"The claim on step {stepId} kept changing while it was being reopened; try again.", stepId);
         }
@@ -422,6 +429,24 @@ namespace TraceCraft.Protocol
         {
             try { return await _session.Steps.ReadSpecAsync(stepId, cancellationToken).ConfigureAwait(false); }
             catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { _session.Warn(e.Message); return null; }
+        }
+
+        /// <summary>
+        /// Keeps the claim a new holder just replaced (<c>attempts/&lt;token&gt;.json</c>, ours), so that the report can draw
+        /// every attempt of a step. Written after the replacing compare-and-set won, so only the winner writes it; create-only,
+        /// so a retry changes nothing. History only: a failure here never undoes the claim, it is a warning.
+        /// </summary>
+        private async Task ArchiveAttemptAsync(StepClaim replaced, DateTimeOffset replacedAt, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await _session.Store.PutAsync(_session.Layout.AttemptKey(replaced.StepId, replaced.Token),
+                    StepWire.WriteAttempt(replaced, _session.AgentId, replacedAt), WriteCondition.IfAbsent, "application/json", cancellationToken).ConfigureAwait(false);
+            }
+            catch (TcException e) when (e.Code is TcErrorCode.StoreUnreachable or TcErrorCode.StoreFailed)
+            {
+                _session.Warn($"The history of step {replaced.StepId} misses attempt {replaced.Token} of {replaced.Agent}: {e.Message}");
+            }
         }
 
         /// <summary>

@@ -292,7 +292,7 @@ namespace TraceCraft.Protocol
             return read.Found ? StepWire.ReadSpec(key, read.Body!) : null;
         }
 
-        private static Step Compose(string stepId, StatusRecord? status, StepClaim? claim, StepSpec? spec)
+        internal static Step Compose(string stepId, StatusRecord? status, StepClaim? claim, StepSpec? spec)
         {
             var state = StepState.Derive(status, claim);
             return new Step

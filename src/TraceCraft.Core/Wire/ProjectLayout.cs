@@ -70,6 +70,17 @@ namespace TraceCraft.Wire
         public string HandoffHistoryKey(string stepId, long createdUnixNanoseconds) =>
             HandoffHistoryPrefix(stepId) + createdUnixNanoseconds.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".json";
 
+        /// <summary>
+        /// Ours: each claim a new holder replaced (takeover, a claim after release, reopen), one object per token, so a
+        /// report can draw every attempt of the step, not only the last.
+        /// </summary>
+        public string AttemptsPrefix(string stepId) => StepPrefix(stepId) + "attempts/";
+        public string AttemptKey(string stepId, long token) =>
+            AttemptsPrefix(stepId) + token.ToString("D20", System.Globalization.CultureInfo.InvariantCulture) + ".json";
+
+        /// <summary>Every recipient's messages folder (<c>messages/</c>): one listing shows every message of the project.</summary>
+        public string AllMessagesPrefix => Root + "messages/";
+
         public const string SharedArtifacts = "shared";
         public string ArtifactsPrefix(string? stepId) => Root + "artifacts/" + (stepId is null ? SharedArtifacts : StepFolder(stepId)) + "/";
         public string ArtifactKey(string? stepId, string name) => ArtifactsPrefix(stepId) + name;

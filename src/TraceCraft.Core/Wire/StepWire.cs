@@ -19,7 +19,30 @@ namespace TraceCraft.Wire
         /// Serializes a claim. <paramref name="updatedAt"/> is set on every holder write: it changes the bytes, so the
         /// ETag changes and a racing compare-and-set fails.
         /// </summary>
-        public static byte[] WriteClaim(StepClaim claim, DateTimeOffset? updatedAt) => WireJson.Write(w =>
+        public static byte[] WriteClaim(StepClaim claim, DateTimeOffset? updatedAt) => WireJson.Write(w => WriteClaimFields(w, claim, updatedAt));
+
+        // ---- attempts/<token>.json (ours): a claim as it was when a new holder replaced it, for the history of the step. ----
+
+        /// <summary>
+        /// An archived attempt: the replaced claim's own fields, plus who replaced it and when (<c>replaced_by</c>,
+        /// <c>replaced_at</c>). Written once, create-only, by whoever replaced the claim (takeover, a claim after a
+        /// release, reopen); the original never lists a step's folder, so it never sees these.
+        /// </summary>
+        public static byte[] WriteAttempt(StepClaim replaced, string replacedBy, DateTimeOffset replacedAt) => WireJson.Write(w =>
+        {
+            WriteClaimFields(w, replaced, null);
+            w.WriteString("replaced_by", replacedBy);
+            w.WriteTime("replaced_at", replacedAt);
+        });
+
+        public static StepAttemptRecord ReadAttempt(string stepId, string key, byte[] body)
+        {
+            var claim = ReadClaim(stepId, key, body, null);
+            using var wire = WireJson.Read(key, body);
+            return new StepAttemptRecord(claim, wire.OptionalString("replaced_by"), wire.OptionalTime("replaced_at"));
+        }
+
+        private static void WriteClaimFields(Utf8JsonWriter w, StepClaim claim, DateTimeOffset? updatedAt)
         {
             w.WriteString("agent", claim.Agent);
             w.WriteTime("claimed_at", claim.ClaimedAt);
@@ -47,7 +70,7 @@ namespace TraceCraft.Wire
                 }
             }
             if (updatedAt is DateTimeOffset at) w.WriteTime("updated_at", at);
-        });
+        }
 
         public static StepClaim ReadClaim(string stepId, string key, byte[] body, string? etag)
         {
@@ -170,6 +193,21 @@ namespace TraceCraft.Wire
     }
 
     /// <summary>A declared step: its id, dependencies and description (<c>spec.json</c>).</summary>
+    /// <summary>An archived claim (<c>steps/&lt;sid&gt;/attempts/&lt;token&gt;.json</c>) and who replaced it when.</summary>
+    internal sealed class StepAttemptRecord
+    {
+        public StepAttemptRecord(StepClaim claim, string? replacedBy, DateTimeOffset? replacedAt)
+        {
+            Claim = claim;
+            ReplacedBy = replacedBy;
+            ReplacedAt = replacedAt;
+        }
+
+        public StepClaim Claim { get; }
+        public string? ReplacedBy { get; }
+        public DateTimeOffset? ReplacedAt { get; }
+    }
+
     internal sealed class StepSpec
     {
         public string Id { get; init; } = "";
