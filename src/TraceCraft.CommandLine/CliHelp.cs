@@ -53,6 +53,8 @@ namespace TraceCraft.CommandLine
                        "lease, so that a holder that dies is replaced after it.",
             ["ready"] = "usage: tracecraft ready\nLists declared steps whose dependencies are complete and that nobody holds.",
             ["heartbeat"] = "usage: tracecraft heartbeat\nRefreshes this agent's heartbeat now; exits 1 when the store refuses the write.",
+            ["mcp"] = "usage: tracecraft mcp\nServes the verbs as MCP tools over stdio (claim, claim_next, complete, wait, send, inbox, memory_*, artifact_*, ...) until stdin closes.\n" +
+                      "Native executable only. Identity from the config and TRACECRAFT_AGENT, as for every verb. Logs nothing on stdout but MCP frames.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;
