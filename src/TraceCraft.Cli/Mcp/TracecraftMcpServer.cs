@@ -46,7 +46,7 @@ namespace TraceCraft.Cli.Native.Mcp
                 Handlers = new McpServerHandlers
                 {
                     ListToolsHandler = (_, _) => new ValueTask<ListToolsResult>(new ListToolsResult { Tools = tools }),
-                    CallToolHandler = (request, token) => new ValueTask<CallToolResult>(CallAsync(request.Params?.Name, request.Params?.Arguments, token)),
+                    CallToolHandler = (request, token) => new ValueTask<CallToolResult>(CallAsync(request.Params?.Name, request.Params?.Arguments, ProgressSink(request), token)),
                 },
             };
             // The transport writes MCP frames to the raw stdout stream. Console.Out is pointed at stderr from here on,
@@ -76,7 +76,7 @@ namespace TraceCraft.Cli.Native.Mcp
         /// Exit 0 is the verb's stdout (its stderr, such as a fencing token or a warning, as a second text); exit 3 of
         /// claim_next is the answer "nothing ready"; any other exit is an error result with the verb's error.
         /// </summary>
-        internal static async Task<CallToolResult> CallAsync(string? name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellation)
+        internal static async Task<CallToolResult> CallAsync(string? name, IDictionary<string, JsonElement>? arguments, Action<string>? progress, CancellationToken cancellation)
         {
             var tool = McpToolCatalog.Find(name ?? "")
                 ?? throw new McpProtocolException($"Unknown tool: '{name}'. The tools are: {string.Join(", ", McpToolCatalog.Tools.Select(t => t.Name))}.", McpErrorCode.InvalidParams);
@@ -92,7 +92,7 @@ namespace TraceCraft.Cli.Native.Mcp
             var args = tool.ToCommandLine(checkedArguments, JsonOutput);
 
             using var output = new StringWriter { NewLine = "\n" };
-            using var error = new StringWriter { NewLine = "\n" };
+            using var error = new LineObservingWriter(progress);
             int exitCode = await TracecraftCli.RunAsync(args, new CliContext
             {
                 Out = output,
@@ -121,6 +121,35 @@ namespace TraceCraft.Cli.Native.Mcp
                 Content = new List<ContentBlock> { new TextContentBlock { Text = message } },
                 StructuredContent = JsonObjectOrNull(stderr),
             };
+        }
+
+        /// <summary>
+        /// When the client asked for progress (a progressToken), each line the verb writes on stderr while it runs
+        /// ("Waiting for: design (5s elapsed)") goes to the client as a progress notification: it shows the wait is alive,
+        /// and a client that resets its request timeout on progress can wait past it.
+        /// </summary>
+        private static Action<string>? ProgressSink(RequestContext<CallToolRequestParams> request)
+        {
+            if (request.Params?.ProgressToken is not ProgressToken token) return null;
+            var server = request.Server;
+            int count = 0;
+            return line =>
+            {
+                var value = new ProgressNotificationValue { Progress = Interlocked.Increment(ref count), Message = line };
+                _ = NotifyQuietlyAsync(server, token, value);
+            };
+        }
+
+        private static async Task NotifyQuietlyAsync(McpServer server, ProgressToken token, ProgressNotificationValue value)
+        {
+            try
+            {
+                await server.NotifyProgressAsync(token, value).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // A progress notice that cannot be sent (the client left) changes nothing about the call itself.
+            }
         }
 
         private static Tool ToProtocolTool(McpTool tool) => new Tool
@@ -169,6 +198,24 @@ namespace TraceCraft.Cli.Native.Mcp
             {
                 return null;
             }
+        }
+    }
+
+    /// <summary>Collects what a verb writes (as a StringWriter does) and reports each whole line as it is written.</summary>
+    internal sealed class LineObservingWriter : StringWriter
+    {
+        private readonly Action<string>? _line;
+
+        public LineObservingWriter(Action<string>? line)
+        {
+            _line = line;
+            NewLine = "\n";
+        }
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (!string.IsNullOrEmpty(value)) _line?.Invoke(value!);
         }
     }
 }
