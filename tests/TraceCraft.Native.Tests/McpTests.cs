@@ -96,8 +96,11 @@ namespace TraceCraft.Native.Tests
         public async Task Inspector_ListsEveryToolWithItsSchema()
         {
             await InitAsync("alice");
-            var listed = await InspectAsync("alice", "--method", "tools/list");
+            var listed = await InspectAsync("alice", "--method", "tools/list", "--strict");
             if (listed.ExitCode != 0) throw listed.Fail("tools/list failed");
+            // The inspector's schema portability check (--strict) finds nothing to warn about.
+            if (listed.StandardError.Contains("Warning", StringComparison.Ordinal) || listed.StandardError.Contains("error", StringComparison.OrdinalIgnoreCase))
+                throw listed.Fail("expected no schema portability warning");
             using var document = JsonDocument.Parse(listed.StandardOutput);
             var tools = document.RootElement.GetProperty("tools").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
             Assert.Equal(ToolNames.OrderBy(n => n, StringComparer.Ordinal), tools.Keys.OrderBy(n => n, StringComparer.Ordinal));

@@ -71,9 +71,15 @@ namespace TraceCraft.Cli.Native.Mcp
                     json.WriteNumber("minItems", 1);
                     break;
                 case McpParameterKind.Json:
-                    // Any JSON value but null, said explicitly (a schema with no keyword constrains nothing).
-                    json.WriteStartArray("type");
-                    foreach (string type in new[] { "string", "number", "boolean", "array", "object" }) json.WriteStringValue(type);
+                    // Any JSON value but null, said explicitly (a schema with no keyword constrains nothing), as anyOf
+                    // branches of one type each: clients that map schemas onto a single-type dialect reject a type array.
+                    json.WriteStartArray("anyOf");
+                    foreach (string type in new[] { "string", "number", "boolean", "array", "object" })
+                    {
+                        json.WriteStartObject();
+                        json.WriteString("type", type);
+                        json.WriteEndObject();
+                    }
                     json.WriteEndArray();
                     break;
             }
