@@ -1,6 +1,8 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Threading;
+using TraceCraft.Cli.Native.Mcp;
 using TraceCraft.CommandLine;
 
 // The native host of the `tracecraft` command line: everything else lives in src/TraceCraft.CommandLine (TracecraftCli.cs).
@@ -19,6 +21,14 @@ Console.CancelKeyPress += (_, e) =>
 
 try
 {
+    // `tracecraft mcp`: the MCP server (Mcp/), which only this native host has; `mcp --help` is the command line's help.
+    if (args is ["mcp"]) return TracecraftMcpServer.RunAsync(cancellation.Token).GetAwaiter().GetResult();
+    if (args is ["mcp", _, ..] && !args.Contains("--help") && !args.Contains("-h"))
+    {
+        Console.Error.WriteLine($"Error: unrecognized arguments: {string.Join(" ", args.Skip(1))}");
+        Console.Error.WriteLine("Run 'tracecraft mcp --help' for usage.");
+        return TracecraftCli.UsageFailure;
+    }
     return TracecraftCli.Run(args, new CliContext
     {
         Out = Console.Out,

@@ -76,6 +76,8 @@ namespace TraceCraft.CommandLine
                         "terminal or NO_COLOR is set; --once prints one frame and exits (1 when the store could not be read).",
             ["report"] = "usage: tracecraft report --html PATH\nWrites the project as one self-contained HTML file (no network resources): a timeline with a lane per agent and a bar per claim\n" +
                          "(takeovers and lease expiries marked, messages as ticks), the step graph with each step's state, the agents and the handoff notes.",
+            ["mcp"] = "usage: tracecraft mcp\nServes the verbs as MCP tools over stdio (claim, claim_next, complete, wait, send, inbox, memory_*, artifact_*, ...) until stdin closes.\n" +
+                      "Native executable only. Identity from the config and TRACECRAFT_AGENT, as for every verb. Logs nothing on stdout but MCP frames.",
         };
 
         public static IEnumerable<string> Verbs => VerbHelp.Keys;

@@ -45,7 +45,9 @@ namespace TraceCraft.CommandLine
                 }
                 string verb = args[0];
                 var rest = args.Skip(1).ToList();
-                if (rest.Contains("--help") || rest.Contains("-h"))
+                // Only an option asks for help: after "--" a "-h" is a value (a message, a key, a step id).
+                var options = rest.TakeWhile(a => a != "--").ToList();
+                if (options.Contains("--help") || options.Contains("-h"))
                 {
                     string? help = CliHelp.ForVerb(verb, rest);
                     if (help is null) throw CliArguments.Usage($"invalid choice: '{verb}'");
@@ -114,6 +116,9 @@ namespace TraceCraft.CommandLine
             "setup" => SetupAsync(args),
             "report" => ReportAsync(args),
             "watch" => WatchAsync(args),
+            // The MCP server needs the SDK and a process of its own: only the native executable serves it (src/TraceCraft.Cli).
+            "mcp" => throw new TcException(TcErrorCode.InvalidArgument,
+                "'mcp' is served by the native tracecraft executable, not by this host: install it (Install-TcCommand, or tools/Build-Native.ps1 -Install) and configure your MCP client to run 'tracecraft mcp'."),
             _ => throw CliArguments.Usage($"argument command: invalid choice: '{verb}' (choose from {string.Join(", ", CliHelp.Verbs)})"),
         };
 

@@ -42,7 +42,14 @@ namespace TraceCraft.Native.Tests.Infrastructure
         public CliProcess StartAs(string agent, params string[] args) => StartIn(AgentDirectory(agent), agent, args);
 
         /// <summary>Starts the executable in any folder; <paramref name="agent"/> null leaves TRACECRAFT_AGENT unset.</summary>
-        public CliProcess StartIn(string directory, string? agent, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnvironment = null)
+        public CliProcess StartIn(string directory, string? agent, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? extraEnvironment = null) =>
+            CliProcess.Start(directory, ChildEnvironment(agent, extraEnvironment), args);
+
+        /// <summary>
+        /// The environment of a child of this workspace (the executable, or a client that starts it): the test process's
+        /// without TRACECRAFT_*/AWS_*, with this workspace's HOME and TRACECRAFT_HOME, and TRACECRAFT_AGENT unless null.
+        /// </summary>
+        public Dictionary<string, string> ChildEnvironment(string? agent, IReadOnlyDictionary<string, string>? extraEnvironment = null)
         {
             var env = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
@@ -59,7 +66,7 @@ namespace TraceCraft.Native.Tests.Infrastructure
             if (agent is not null) env["TRACECRAFT_AGENT"] = agent;
             if (extraEnvironment is not null)
                 foreach (var pair in extraEnvironment) env[pair.Key] = pair.Value;
-            return CliProcess.Start(directory, env, args);
+            return env;
         }
 
         public void Dispose()
