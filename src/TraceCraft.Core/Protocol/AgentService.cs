@@ -24,12 +24,13 @@ namespace TraceCraft.Protocol
         public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromMinutes(1);
         private readonly TcSession _session;
 
-        private readonly ObjectMirror _records;
+        /// <summary>The mirror of every agent record (one listing, reads of the changed ones), also the board's.</summary>
+        internal ObjectMirror Records { get; }
 
         internal AgentService(TcSession session)
         {
             _session = session;
-            _records = new ObjectMirror(session, "agents", session.Layout.AgentsPrefix, key => key.EndsWith(".json", StringComparison.Ordinal));
+            Records = new ObjectMirror(session, "agents", session.Layout.AgentsPrefix, key => key.EndsWith(".json", StringComparison.Ordinal));
         }
 
         /// <summary>Registers this agent (what init does): status active, no step, heartbeat now.</summary>
@@ -124,7 +125,7 @@ namespace TraceCraft.Protocol
         public async Task<IReadOnlyList<Agent>> ListAsync(TimeSpan? staleAfter = null, CancellationToken cancellationToken = default)
         {
             // One listing, and reads of only the records that changed since this agent last listed (a heartbeat changes one).
-            var snapshot = await _records.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            var snapshot = await Records.RefreshAsync(cancellationToken).ConfigureAwait(false);
             foreach (var unreadable in snapshot.Unreadable) _session.Warn($"Skipped agent record '{unreadable.Key}': {unreadable.Value}");
             var agents = new List<Agent>();
             foreach (var record in snapshot.Objects)

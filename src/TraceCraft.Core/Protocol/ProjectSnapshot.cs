@@ -107,12 +107,11 @@ namespace TraceCraft.Protocol
 
     /// <summary>
     /// Reads what the project looks like, refresh after refresh, at a cost that does not grow with what is unchanged.
-    /// Each refresh lists <c>steps/</c>, <c>agents/</c> and <c>messages/</c> (one request per 1,000 objects each, in
-    /// parallel) and reads only the objects whose listing entry changed since the previous refresh (its ETag on S3, its
-    /// size and time on the folder store), with a conditional GET on the ETag last read; every other object is taken
-    /// from what the previous refresh read. Messages are known from their keys (sender and time); only the newest few
-    /// are read for their text, once each (a message never changes). A steady project costs 3 listings plus a page per
-    /// further 1,000 objects per refresh, whatever the number of steps.
+    /// Steps and agents come from the session's object mirrors (<see cref="ObjectMirror"/>: one listing of <c>steps/</c> and
+    /// of <c>agents/</c>, one request per 1,000 objects each, and reads of only the objects that changed); the messages are
+    /// known from a listing of their keys (sender and time), and only the newest few are read for their text, once each (a
+    /// message never changes). A steady project costs 3 listings plus a page per further 1,000 objects per refresh,
+    /// whatever the number of steps. Objects are parsed again only when their bytes changed.
     /// State is derived as every reader derives it (<see cref="StepState"/>, <see cref="StepService"/>).
     /// Not thread-safe: one refresh at a time.
     /// </summary>
@@ -120,27 +119,23 @@ namespace TraceCraft.Protocol
     {
         private readonly TcSession _session;
         private readonly ProjectReaderOptions _options;
-        // Key -> what the listing said of it, the ETag read, and the parsed object (null when unreadable).
-        private readonly Dictionary<string, Cached> _cache = new Dictionary<string, Cached>(StringComparer.Ordinal);
+        private readonly ObjectMirror _steps;
+        // Key -> the bytes last parsed and what they gave (null when unreadable: warned once per version).
+        private readonly Dictionary<string, (byte[] Body, object? Value)> _parsed = new Dictionary<string, (byte[] Body, object? Value)>(StringComparer.Ordinal);
         private readonly Dictionary<string, Message> _messageBodies = new Dictionary<string, Message>(StringComparer.Ordinal);
         private int _requests;
-
-        private sealed class Cached
-        {
-            public string Listed = "";
-            public string? ETag;
-            public object? Value;
-        }
 
         public ProjectReader(TcSession session, ProjectReaderOptions? options = null)
         {
             _session = session;
             _options = options ?? new ProjectReaderOptions();
+            // Its own mirror of steps/: the board and the report also want the handoffs (and the report the history).
+            _steps = new ObjectMirror(session, _options.History ? "report-steps" : "board-steps", session.Layout.StepsPrefix, IsStepObjectWanted);
         }
 
         /// <summary>
         /// Reads the project again. Store failures (StoreUnreachable, StoreFailed...) propagate: the caller keeps the last
-        /// snapshot and shows the outage; the next refresh starts from what was cached.
+        /// snapshot and shows the outage; the next refresh starts from what was mirrored.
         /// </summary>
         public async Task<ProjectSnapshot> RefreshAsync(CancellationToken cancellationToken = default)
         {
@@ -148,17 +143,19 @@ namespace TraceCraft.Protocol
             var layout = _session.Layout;
             if (!_session.Clock.IsMeasured) _requests++;
             var clock = _session.Clock.SyncAsync(_session.Store, cancellationToken);
-            var stepsListing = ListAsync(layout.StepsPrefix, cancellationToken);
-            var agentsListing = ListAsync(layout.AgentsPrefix, cancellationToken);
-            var messagesListing = ListAsync(layout.AllMessagesPrefix, cancellationToken);
-            await Task.WhenAll(clock, stepsListing, agentsListing, messagesListing).ConfigureAwait(false);
+            var steps = _steps.RefreshAsync(cancellationToken);
+            var agents = _session.Agents.Records.RefreshAsync(cancellationToken);
+            var messagesListing = _session.Store.ListAllAsync(layout.AllMessagesPrefix, null, cancellationToken);
+            await Task.WhenAll(clock, steps, agents, messagesListing).ConfigureAwait(false);
+            _requests += steps.Result.Requests + agents.Result.Requests + Math.Max(1, (messagesListing.Result.Count + 999) / 1000);
 
-            var wanted = stepsListing.Result.Where(o => IsStepObjectWanted(o.Key)).Concat(agentsListing.Result.Where(o => o.Key.EndsWith(".json", StringComparison.Ordinal))).ToList();
-            var listedKeys = new HashSet<string>(wanted.Select(o => o.Key), StringComparer.Ordinal);
-            foreach (var gone in _cache.Keys.Where(k => !listedKeys.Contains(k)).ToList()) _cache.Remove(gone);
-            var changed = wanted.Where(o => !_cache.TryGetValue(o.Key, out var c) || c.Listed != ListedToken(o)).ToList();
-            // After a burst of changes their objects are read 8 at a time.
-            await Parallelism.MapAsync(changed, o => ReadAsync(o, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var current = steps.Result.Objects.Concat(agents.Result.Objects).ToList();
+            var present = new HashSet<string>(current.Select(o => o.Key), StringComparer.Ordinal);
+            foreach (var gone in _parsed.Keys.Where(k => !present.Contains(k)).ToList()) _parsed.Remove(gone);
+            foreach (var o in current)
+                if (!(_parsed.TryGetValue(o.Key, out var seen) && ReferenceEquals(seen.Body, o.Value.Body)))
+                    _parsed[o.Key] = (o.Value.Body!, ParseOrWarn(o.Key, o.Value));
+            foreach (var unreadable in steps.Result.Unreadable.Concat(agents.Result.Unreadable)) _session.Warn($"Skipped '{unreadable.Key}': {unreadable.Value}");
 
             var marks = MarksOf(messagesListing.Result);
             var recent = await ReadRecentMessagesAsync(marks, cancellationToken).ConfigureAwait(false);
@@ -167,7 +164,7 @@ namespace TraceCraft.Protocol
             {
                 Project = layout.Project,
                 TakenAt = now,
-                Agents = _cache.Where(p => p.Key.StartsWith(layout.AgentsPrefix, StringComparison.Ordinal) && p.Value.Value is Agent)
+                Agents = _parsed.Where(p => p.Key.StartsWith(layout.AgentsPrefix, StringComparison.Ordinal) && p.Value.Value is Agent)
                     .Select(p => ((Agent)p.Value.Value!).AgedAt(now, _options.StaleAfter)).OrderBy(a => a.Id, StringComparer.Ordinal).ToList(),
                 Steps = ComposeSteps(now),
                 MessageMarks = marks,
@@ -175,23 +172,6 @@ namespace TraceCraft.Protocol
                 Requests = _requests,
             };
         }
-
-        private async Task<List<ObjectInfo>> ListAsync(string prefix, CancellationToken cancellationToken)
-        {
-            var all = new List<ObjectInfo>();
-            string? after = null;
-            while (true)
-            {
-                Interlocked.Increment(ref _requests);
-                var page = await _session.Store.ListAsync(prefix, after, 1000, cancellationToken).ConfigureAwait(false);
-                all.AddRange(page.Objects);
-                if (!page.IsTruncated || page.Objects.Count == 0) return all;
-                after = page.Objects[page.Objects.Count - 1].Key;
-            }
-        }
-
-        // What a listing says of an object: its ETag where the store lists one (S3), else its size and time.
-        private static string ListedToken(ObjectInfo o) => o.ETag ?? $"{o.Size}@{o.LastModified.UtcTicks}";
 
         private bool IsStepObjectWanted(string key)
         {
@@ -204,34 +184,14 @@ namespace TraceCraft.Protocol
         // Folders below steps/<sid>/: 1 for steps/<sid>/claim.json, 2 for steps/<sid>/attempts/<n>.json.
         private int Depth(string key) => key.Substring(_session.Layout.StepsPrefix.Length).Count(c => c == '/');
 
-        private async Task<bool> ReadAsync(ObjectInfo listed, CancellationToken cancellationToken)
+        private object? ParseOrWarn(string key, ObjectRead read)
         {
-            Cached? cached;
-            lock (_cache) _cache.TryGetValue(listed.Key, out cached);
-            Interlocked.Increment(ref _requests);
-            var read = await _session.Store.GetAsync(listed.Key, cached?.ETag, cancellationToken).ConfigureAwait(false);
-            lock (_cache)
+            try { return Parse(key, read.Body!, read.ETag); }
+            catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
             {
-                if (read.Status == ReadStatus.NotModified && cached is not null)
-                {
-                    cached.Listed = ListedToken(listed);
-                    return true;
-                }
-                if (!read.Found)
-                {
-                    _cache.Remove(listed.Key);
-                    return false;
-                }
-                object? value;
-                try { value = Parse(listed.Key, read.Body!, read.ETag); }
-                catch (TcException e) when (e.Code is TcErrorCode.CorruptObject or TcErrorCode.InvalidIdentifier)
-                {
-                    // Warned once per version of the object, not at every refresh.
-                    _session.Warn($"Skipped '{listed.Key}': {e.Message}");
-                    value = null;
-                }
-                _cache[listed.Key] = new Cached { Listed = ListedToken(listed), ETag = read.ETag, Value = value };
-                return true;
+                // Warned once per version of the object, not at every refresh.
+                _session.Warn($"Skipped '{key}': {e.Message}");
+                return null;
             }
         }
 
@@ -268,7 +228,7 @@ namespace TraceCraft.Protocol
         private IReadOnlyList<StepView> ComposeSteps(DateTimeOffset now)
         {
             var stepsPrefix = _session.Layout.StepsPrefix;
-            var byFolder = _cache.Where(p => p.Key.StartsWith(stepsPrefix, StringComparison.Ordinal))
+            var byFolder = _parsed.Where(p => p.Key.StartsWith(stepsPrefix, StringComparison.Ordinal))
                 .GroupBy(p => FolderOf(p.Key), StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
             var steps = new Dictionary<string, (Step Step, StepClaim? Claim, Handoff? Handoff, List<StepAttemptRecord> Archived, List<Handoff> History)>(StringComparer.Ordinal);

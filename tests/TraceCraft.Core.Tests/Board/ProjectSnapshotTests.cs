@@ -54,6 +54,8 @@ namespace TraceCraft.Tests.Board
             await Task.WhenAll(Enumerable.Range(0, steps).Select(i => lead.Steps.DefineAsync(new StepDefinition { Id = $"s{i:D4}" })));
             for (int i = 0; i < Math.Min(steps, 5); i++) await lead.Claims.ClaimAsync($"s{i:D4}");
             await lead.Messages.SendAsync("_broadcast", "hello");
+            // The folder store lists sizes and times, trusted only for copies read a clock tick after them (ObjectMirror).
+            await Task.Delay(ObjectMirror.RacyWindow + TimeSpan.FromMilliseconds(200));
 
             var requests = new ConcurrentBag<StoreRequest>();
             var reader = new ProjectReader(Agent("viewer", observer: requests.Add));
