@@ -39,7 +39,7 @@ namespace TraceCraft.Tests.Cli
             var (code, output, error) = Run("mcp");
             Assert.Equal(TracecraftCli.Failure, code);
             Assert.Equal("", output);
-            Assert.Equal("Error: 'mcp' is served by the native tracecraft executable, not by this host: install it (tools/Build-Native.ps1 -Install) " +
+            Assert.Equal("Error: 'mcp' is served by the native tracecraft executable, not by this host: install it (Install-TcCommand, or tools/Build-Native.ps1 -Install) " +
                          "and configure your MCP client to run 'tracecraft mcp'.\n", error);
         }
 
