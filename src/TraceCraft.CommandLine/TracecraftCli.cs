@@ -101,7 +101,7 @@ namespace TraceCraft.CommandLine
         private static void ReportError(CliContext context, bool json, string id, string message, object? target)
         {
             if (json)
-                context.Error.WriteLine(JsonText.Of(JsonShapes.Error, new CliError(id, message, Convert.ToString(target, CultureInfo.InvariantCulture))));
+                context.Error.WriteLine(JsonText.Of(JsonShapes.Error, new CliError(id, message, target is null ? null : Convert.ToString(target, CultureInfo.InvariantCulture))));
             else
                 context.Error.WriteLine($"Error: {message}");
         }

@@ -199,7 +199,9 @@ namespace TraceCraft.Tests.Cli
                 (claimed.GetProperty("id").GetString(), claimed.GetProperty("message").GetString(), claimed.GetProperty("target").GetString()));
             var missing = Failed(1, "a", "memory", "get", "no.such.key", "--json");
             Assert.Equal(("MemoryKeyNotFound", "no.such.key"), (missing.GetProperty("id").GetString(), missing.GetProperty("target").GetString()));
-            Assert.Equal("UsageError", Failed(2, "a", "claim", "--json").GetProperty("id").GetString());
+            var usage = Failed(2, "a", "claim", "--json");
+            Assert.Equal(("UsageError", "the following arguments are required: step_id", JsonValueKind.Null),
+                (usage.GetProperty("id").GetString(), usage.GetProperty("message").GetString(), usage.GetProperty("target").ValueKind));
             Assert.Equal("UsageError", Failed(2, "a", "--json", "frobnicate").GetProperty("id").GetString());
             Assert.Equal("UsageError", Failed(2, "a", "--json").GetProperty("id").GetString());
             // --entry belongs to memory get --json only.
