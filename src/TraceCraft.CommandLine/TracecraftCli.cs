@@ -142,6 +142,9 @@ namespace TraceCraft.CommandLine
             return code;
         }
 
+        /// <summary>For an <c>Emit</c> whose verb writes its text lines elsewhere (before the call, or after an <c>if (_json)</c>).</summary>
+        private static readonly Action TextElsewhere = () => { };
+
         /// <summary>
         /// After a verb that succeeded: in JSON mode, a verb that has no JSON result of its own (one added without a shape)
         /// still prints one document, its text lines as <see cref="JsonShapes.Lines"/>.
@@ -309,7 +312,7 @@ namespace TraceCraft.CommandLine
                         _context.Error.WriteLine();
                         return TracecraftCli.Failure;
                     }
-                    if (a.Flag("--entry")) return Emit(JsonShapes.MemoryEntry, entry, () => { });
+                    if (a.Flag("--entry")) return Emit(JsonShapes.MemoryEntry, entry, TextElsewhere);
                     // The bare value, as JSON with --json (its document), else as the original prints it.
                     _context.Out.WriteLine(_json ? entry.ValueJson : entry.ValueText);
                     _emitted = true;
@@ -320,7 +323,7 @@ namespace TraceCraft.CommandLine
                     a.NoMoreThan(1);
                     string? prefix = a.Positionals.Count > 0 ? a.Positionals[0] : null;
                     // JSON lists the entries with their values and versions, as Get-TcMemory -Prefix does; text lists keys only.
-                    if (_json) return Emit(JsonShapes.MemoryList, await session.Memory.ListAsync(prefix, _context.Cancellation).ConfigureAwait(false), () => { });
+                    if (_json) return Emit(JsonShapes.MemoryList, await session.Memory.ListAsync(prefix, _context.Cancellation).ConfigureAwait(false), TextElsewhere);
                     foreach (var key in await session.Memory.ListKeysAsync(prefix, _context.Cancellation).ConfigureAwait(false))
                         Out.WriteLine(key);
                     return TracecraftCli.Success;
@@ -371,7 +374,7 @@ namespace TraceCraft.CommandLine
                     deleted = await session.Messages.DeleteAsync(messages, _context.Cancellation).ConfigureAwait(false);
                     Out.WriteLine($"Deleted {deleted} message(s).");
                 }
-                return Emit(JsonShapes.Inbox, (messages, deleted), () => { });
+                return Emit(JsonShapes.Inbox, (messages, deleted), TextElsewhere);
             });
         }
 
@@ -580,7 +583,7 @@ namespace TraceCraft.CommandLine
                 var handoffs = (a.Flag("--history") ? await session.Steps.GetHandoffHistoryAsync(step, _context.Cancellation).ConfigureAwait(false) : Array.Empty<Handoff>())
                     .Concat(current is null ? Array.Empty<Handoff>() : new[] { current }).ToList();
                 if (handoffs.Count == 0) throw new TcException(TcErrorCode.InvalidArgument, $"No handoff for step {step}.", step);
-                if (_json) return Emit(JsonShapes.HandoffList, handoffs, () => { });
+                if (_json) return Emit(JsonShapes.HandoffList, handoffs, TextElsewhere);
                 for (int i = 0; i < handoffs.Count; i++)
                 {
                     var h = handoffs[i];
