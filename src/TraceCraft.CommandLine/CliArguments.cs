@@ -63,6 +63,23 @@ namespace TraceCraft.CommandLine
             return parsed;
         }
 
+        /// <summary>
+        /// Takes a global flag (<c>--json</c>) out of a command line wherever it stands before a <c>--</c> that ends the
+        /// options; true when it was there. After <c>--</c> it is an argument like any other and stays.
+        /// </summary>
+        public static bool TakeFlag(IReadOnlyList<string> args, string flag, out List<string> rest)
+        {
+            rest = new List<string>(args.Count);
+            bool found = false, optionsEnded = false;
+            foreach (string arg in args)
+            {
+                if (arg == "--") optionsEnded = true;
+                if (!optionsEnded && arg == flag) found = true;
+                else rest.Add(arg);
+            }
+            return found;
+        }
+
         public string Required(int index, string what)
         {
             if (index < Positionals.Count) return Positionals[index];

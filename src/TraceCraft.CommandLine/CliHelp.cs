@@ -17,10 +17,12 @@ namespace TraceCraft.CommandLine
                        "--backend folder keeps everything in a local folder, no server needed: by default the git repository's shared .git/tracecraft-store (one store for every worktree), or ./.tracecraft-store outside git.",
             ["agents"] = "usage: tracecraft agents [--stale-after SECONDS]\nLists registered agents: id, status (stale when the heartbeat is older than 300 s), step, heartbeat age.",
             ["memory"] = "usage: tracecraft memory set KEY VALUE [--json] [--if-absent | --if-version V]\n" +
-                         "       tracecraft memory get KEY [--json]\n" +
+                         "       tracecraft memory get KEY [--json [--entry]]\n" +
                          "       tracecraft memory list [PREFIX]\n" +
                          "       tracecraft memory delete KEY\n" +
-                         "Dots in keys become path separators. 'get' of a missing key exits 1. --if-absent and --if-version are atomic.",
+                         "Dots in keys become path separators. 'get' of a missing key exits 1. --if-absent and --if-version are atomic.\n" +
+                         "With --json, set reads VALUE as JSON (a string is quoted: '\"text\"') and get prints the bare value as JSON;\n" +
+                         "get --json --entry prints the whole entry (key, value, setBy, setAt, version).",
             ["send"] = "usage: tracecraft send AGENT_ID MESSAGE\nSends a direct message, or to everyone with AGENT_ID _broadcast.",
             ["inbox"] = "usage: tracecraft inbox [--delete] [--unread] [--wait [--timeout SECONDS]] [--refresh]\n" +
                         "Shows direct messages and others' broadcasts, oldest first. --delete consumes what is shown: each message is shown to\n" +
@@ -91,7 +93,9 @@ namespace TraceCraft.CommandLine
             "commands:\n" +
             string.Join("\n", VerbHelp.Select(v => "  " + v.Key.PadRight(12) + FirstLine(v.Value))) +
             $"\n\nRun '{program} <command> --help' for a command's options. Exit codes: 0 success, 1 failure, 2 usage error, 3 claim --next found no ready step.\n" +
-            "Identity: TRACECRAFT_AGENT overrides the agent of the config (several agents in one folder).";
+            "Identity: TRACECRAFT_AGENT overrides the agent of the config (several agents in one folder).\n" +
+            "--json (anywhere on the line, any command): one JSON document on stdout, errors as {\"error\": {\"id\", \"message\", \"target\"}}\n" +
+            "on stderr, same exit codes (docs/json-output.md).";
 
         /// <summary>The first line that says what the verb does (after the usage lines).</summary>
         private static string FirstLine(string help) =>

@@ -10,13 +10,15 @@ using TraceCraft.Protocol;
 using TraceCraft.Options;
 using TraceCraft.Git;
 using TraceCraft.Setup;
+using TraceCraft.CommandLine.Json;
 
 namespace TraceCraft.CommandLine
 {
     /// <summary>
     /// The <c>tracecraft</c> command line, written once for both hosts (the native executable and the module's
     /// <c>tracecraft</c> command): the original's verbs, output lines and exit codes (0 success, 1 failure,
-    /// 2 usage error), errors as <c>Error: message</c> on the error writer.
+    /// 2 usage error), errors as <c>Error: message</c> on the error writer. With <c>--json</c>, one JSON document on the
+    /// output writer instead and errors as JSON (docs/json-output.md; the shapes are in Json/JsonShapes.cs).
     /// </summary>
     public static class TracecraftCli
     {
@@ -26,21 +28,30 @@ namespace TraceCraft.CommandLine
         /// <summary>claim --next found no ready step (distinct from a failure, so that a worker loop can stop or sleep).</summary>
         public const int NothingReady = 3;
 
+        /// <summary>The global flag that turns every verb's output into one JSON document (docs/json-output.md).</summary>
+        public const string JsonFlag = "--json";
+
         public static int Run(IReadOnlyList<string> args, CliContext context) =>
             RunAsync(args, context).GetAwaiter().GetResult();
 
-        public static async Task<int> RunAsync(IReadOnlyList<string> args, CliContext context)
+        public static async Task<int> RunAsync(IReadOnlyList<string> arguments, CliContext context)
         {
+            // --json may stand anywhere (before the verb, between its arguments, last): it is taken out before the verb's
+            // own parsing, so that no verb has to know it, and errors of the parsing itself are reported as JSON too.
+            bool json = CliArguments.TakeFlag(arguments, JsonFlag, out var args);
             try
             {
+                if (args.Count == 0 && json) throw CliArguments.Usage("the following arguments are required: command");
                 if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
                 {
-                    context.Out.WriteLine(CliHelp.Overview(context.ProgramName));
+                    string overview = CliHelp.Overview(context.ProgramName);
+                    context.Out.WriteLine(json ? JsonText.Of(JsonShapes.Help, overview) : overview);
                     return args.Count == 0 ? UsageFailure : Success;
                 }
                 if (args[0] is "--version" or "version")
                 {
-                    context.Out.WriteLine($"tracecraft {typeof(TracecraftCli).Assembly.GetName().Version?.ToString(3)}");
+                    string version = typeof(TracecraftCli).Assembly.GetName().Version?.ToString(3) ?? "";
+                    context.Out.WriteLine(json ? JsonText.Of(JsonShapes.Version, version) : $"tracecraft {version}");
                     return Success;
                 }
                 string verb = args[0];
@@ -51,47 +62,107 @@ namespace TraceCraft.CommandLine
                 {
                     string? help = CliHelp.ForVerb(verb, rest);
                     if (help is null) throw CliArguments.Usage($"invalid choice: '{verb}'");
-                    context.Out.WriteLine(help);
+                    context.Out.WriteLine(json ? JsonText.Of(JsonShapes.Help, help) : help);
                     return Success;
                 }
-                var verbs = new CliVerbs(context);
-                return await verbs.RunAsync(verb, rest).ConfigureAwait(false);
+                var verbs = new CliVerbs(context, json);
+                int code = await verbs.RunAsync(verb, rest).ConfigureAwait(false);
+                verbs.Finish();
+                return code;
             }
             catch (TcException e) when (e.Code == TcErrorCode.UsageError)
             {
-                context.Error.WriteLine($"Error: {e.Message}");
-                context.Error.WriteLine($"Run '{context.ProgramName} --help' for usage.");
+                ReportError(context, json, e.Code.ToString(), e.Message, e.Target);
+                if (!json) context.Error.WriteLine($"Run '{context.ProgramName} --help' for usage.");
                 return UsageFailure;
             }
             catch (TcException e)
             {
-                context.Error.WriteLine($"Error: {e.Message}");
+                ReportError(context, json, e.Code.ToString(), e.Message, e.Target);
                 return Failure;
             }
             catch (OperationCanceledException)
             {
-                context.Error.WriteLine("Error: cancelled.");
+                ReportError(context, json, CancelledId, "cancelled.", null);
                 return Failure;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 // The last resort: a file the OS refuses, or a bug. One line and exit 1, as for any failure; never a
                 // stack trace (it could hold arguments, and it tells a user nothing they can act on).
-                context.Error.WriteLine($"Error: {e.Message}");
+                ReportError(context, json, UnexpectedId, e.Message, null);
                 return Failure;
             }
         }
+
+        /// <summary>The error id of a run stopped by Ctrl+C (or its host's cancellation): not an engine error, so no TcErrorCode.</summary>
+        public const string CancelledId = "Cancelled";
+        /// <summary>The error id of a failure that is no TcException (a file the OS refuses, or a bug).</summary>
+        public const string UnexpectedId = "UnexpectedError";
+
+        /// <summary>An error on the error writer: the original's "Error: message" line, or in JSON mode one Error document.</summary>
+        private static void ReportError(CliContext context, bool json, string id, string message, object? target)
+        {
+            if (json)
+                context.Error.WriteLine(JsonText.Of(JsonShapes.Error, new CliError(id, message, target is null ? null : Convert.ToString(target, CultureInfo.InvariantCulture))));
+            else
+                context.Error.WriteLine($"Error: {message}");
+        }
     }
 
-    /// <summary>One method per verb; each prints the original's lines.</summary>
+    /// <summary>One method per verb; each prints the original's lines, or with --json its result (<see cref="Emit{T}"/>).</summary>
     internal sealed partial class CliVerbs
     {
         private static readonly string[] None = Array.Empty<string>();
         private readonly CliContext _context;
+        private readonly bool _json;
+        /// <summary>In JSON mode, the text lines a verb writes: they never reach stdout (see <see cref="Finish"/>).</summary>
+        private readonly System.IO.StringWriter? _textInJsonMode;
+        private bool _emitted;
 
-        public CliVerbs(CliContext context) => _context = context;
+        public CliVerbs(CliContext context, bool json)
+        {
+            _context = context;
+            _json = json;
+            if (json) _textInJsonMode = new System.IO.StringWriter { NewLine = "\n" };
+        }
 
-        private System.IO.TextWriter Out => _context.Out;
+        /// <summary>Where a verb's text lines go: stdout, or nowhere visible in JSON mode.</summary>
+        private System.IO.TextWriter Out => _textInJsonMode ?? _context.Out;
+
+        /// <summary>
+        /// A verb's result: in JSON mode its one document on stdout, else the original's lines (<paramref name="text"/>).
+        /// Returns <paramref name="code"/>, so that a verb ends with <c>return Emit(...)</c>.
+        /// </summary>
+        private int Emit<T>(JsonShape<T> shape, T value, Action text, int code = TracecraftCli.Success)
+        {
+            if (_json)
+            {
+                _context.Out.WriteLine(JsonText.Of(shape, value));
+                _emitted = true;
+            }
+            else text();
+            return code;
+        }
+
+        /// <summary>For an <c>Emit</c> whose verb writes its text lines elsewhere (before the call, or after an <c>if (_json)</c>).</summary>
+        private static readonly Action TextElsewhere = () => { };
+
+        /// <summary>
+        /// After a verb that succeeded: in JSON mode, a verb that has no JSON result of its own (one added without a shape)
+        /// still prints one document, its text lines as <see cref="JsonShapes.Lines"/>.
+        /// </summary>
+        public void Finish()
+        {
+            if (_textInJsonMode is null || _emitted) return;
+            var lines = _textInJsonMode.ToString().Split('\n').ToList();
+            if (lines.Count > 0 && lines[lines.Count - 1].Length == 0) lines.RemoveAt(lines.Count - 1);
+            _context.Out.WriteLine(JsonText.Of(JsonShapes.Lines, lines));
+        }
+
+        /// <summary>A warning of the engine on stderr: "Warning: text", or a Warning document in JSON mode.</summary>
+        private void Warn(string warning) =>
+            _context.Error.WriteLine(_json ? JsonText.Of(JsonShapes.Warning, warning) : "Warning: " + warning);
 
         public Task<int> RunAsync(string verb, List<string> args) => verb switch
         {
@@ -131,7 +202,7 @@ namespace TraceCraft.CommandLine
             return new TcSession(config, new TcSessionOptions
             {
                 RequestObserver = extra?.RequestObserver,
-                Warning = extra?.Warning ?? (w => _context.Error.WriteLine("Warning: " + w)),
+                Warning = extra?.Warning ?? Warn,
                 CacheDirectory = extra?.CacheDirectory ?? System.IO.Path.Combine(Loader.HomeDirectory, "cache"),
                 Clock = extra?.Clock,
                 Store = extra?.Store,
@@ -164,7 +235,7 @@ namespace TraceCraft.CommandLine
             var options = new TcSessionOptions
             {
                 RequestObserver = extra?.RequestObserver,
-                Warning = extra?.Warning ?? (w => _context.Error.WriteLine("Warning: " + w)),
+                Warning = extra?.Warning ?? Warn,
                 CacheDirectory = extra?.CacheDirectory,
                 Clock = extra?.Clock,
                 Store = extra?.Store,
@@ -183,9 +254,11 @@ namespace TraceCraft.CommandLine
                 QuoteIfMatch = a.Flag("--quote-if-match"),
                 SaveEnvironmentKeys = !a.Flag("--no-save-keys"),
             }, Loader, options, _context.Cancellation).ConfigureAwait(false);
-            Out.WriteLine($"Initialized project {context.Project} as agent {context.Agent} ({context.Location})");
-            Out.WriteLine($"Config written to {context.ConfigPath}");
-            return TracecraftCli.Success;
+            return Emit(JsonShapes.ProjectContext, context, () =>
+            {
+                Out.WriteLine($"Initialized project {context.Project} as agent {context.Agent} ({context.Location})");
+                Out.WriteLine($"Config written to {context.ConfigPath}");
+            });
         }
 
         private Task<int> AgentsAsync(List<string> args)
@@ -196,22 +269,24 @@ namespace TraceCraft.CommandLine
             return WithSession(async session =>
             {
                 var agents = await session.Agents.ListAsync(staleAfter, _context.Cancellation).ConfigureAwait(false);
-                if (agents.Count == 0)
+                return Emit(JsonShapes.AgentList, agents, () =>
                 {
-                    Out.WriteLine("No agents found.");
-                    return TracecraftCli.Success;
-                }
-                // The original's table: Python's f"{id:<25} {status:<10} {step:<15} {age}" (pads, never truncates).
-                Out.WriteLine($"{"ID",-25} {"Status",-10} {"Step",-15} Heartbeat Age");
-                Out.WriteLine(new string('-', 70));
-                foreach (var agent in agents)
-                {
-                    // Stale needs a heartbeat to be old; without one the age is unknown and the status is as recorded.
-                    string status = agent.Age is not null && agent.IsStale ? "stale" : agent.Status;
-                    string age = agent.Age is TimeSpan t ? $"{(long)Math.Floor(Math.Max(0, t.TotalMinutes))}m ago" : "unknown";
-                    Out.WriteLine($"{agent.Id,-25} {status,-10} {agent.Step ?? "-",-15} {age}");
-                }
-                return TracecraftCli.Success;
+                    if (agents.Count == 0)
+                    {
+                        Out.WriteLine("No agents found.");
+                        return;
+                    }
+                    // The original's table: Python's f"{id:<25} {status:<10} {step:<15} {age}" (pads, never truncates).
+                    Out.WriteLine($"{"ID",-25} {"Status",-10} {"Step",-15} Heartbeat Age");
+                    Out.WriteLine(new string('-', 70));
+                    foreach (var agent in agents)
+                    {
+                        // Stale needs a heartbeat to be old; without one the age is unknown and the status is as recorded.
+                        string status = agent.Age is not null && agent.IsStale ? "stale" : agent.Status;
+                        string age = agent.Age is TimeSpan t ? $"{(long)Math.Floor(Math.Max(0, t.TotalMinutes))}m ago" : "unknown";
+                        Out.WriteLine($"{agent.Id,-25} {status,-10} {agent.Step ?? "-",-15} {age}");
+                    }
+                });
             });
         }
 
@@ -219,7 +294,10 @@ namespace TraceCraft.CommandLine
         {
             if (args.Count == 0) throw CliArguments.Usage("memory: choose one of set, get, list, delete");
             string action = args[0];
-            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--if-version" }, new[] { "--if-absent", "--json" });
+            // --json (taken out before the verb, in _json) predates the global flag here: memory set reads VALUE as JSON and
+            // memory get prints the bare value as JSON, as they always have; --entry asks get for the whole entry.
+            var a = CliArguments.Parse(args.Skip(1).ToList(), new[] { "--if-version" }, new[] { "--if-absent", "--entry" });
+            if (a.Flag("--entry") && !(action == "get" && _json)) throw CliArguments.Usage("argument --entry: only with memory get --json");
             return action switch
             {
                 "set" => WithSession(async session =>
@@ -227,11 +305,10 @@ namespace TraceCraft.CommandLine
                     string key = NonEmptyKey(a.Required(0, "key")), value = a.Required(1, "value");
                     a.NoMoreThan(2);
                     var condition = TcOptions.MemoryCondition(a.Flag("--if-absent"), a.Value("--if-version"), key);
-                    var entry = a.Flag("--json")
+                    var entry = _json
                         ? await session.Memory.SetAsync(key, value, condition, _context.Cancellation).ConfigureAwait(false)
                         : await session.Memory.SetStringAsync(key, value, condition, _context.Cancellation).ConfigureAwait(false);
-                    Out.WriteLine($"Set {key} = {entry.ValueText}");
-                    return TracecraftCli.Success;
+                    return Emit(JsonShapes.MemoryEntry, entry, () => Out.WriteLine($"Set {key} = {entry.ValueText}"));
                 }),
                 "get" => WithSession(async session =>
                 {
@@ -240,17 +317,23 @@ namespace TraceCraft.CommandLine
                     var entry = await session.Memory.GetAsync(key, _context.Cancellation).ConfigureAwait(false);
                     if (entry is null)
                     {
+                        if (_json) throw new TcException(TcErrorCode.MemoryKeyNotFound, $"Memory key not found: {key}", key);
                         // The original prints one empty line on stderr and exits 1.
                         _context.Error.WriteLine();
                         return TracecraftCli.Failure;
                     }
-                    Out.WriteLine(a.Flag("--json") ? entry.ValueJson : entry.ValueText);
+                    if (a.Flag("--entry")) return Emit(JsonShapes.MemoryEntry, entry, TextElsewhere);
+                    // The bare value, as JSON with --json (its document), else as the original prints it.
+                    _context.Out.WriteLine(_json ? entry.ValueJson : entry.ValueText);
+                    _emitted = true;
                     return TracecraftCli.Success;
                 }),
                 "list" => WithSession(async session =>
                 {
                     a.NoMoreThan(1);
                     string? prefix = a.Positionals.Count > 0 ? a.Positionals[0] : null;
+                    // JSON lists the entries with their values and versions, as Get-TcMemory -Prefix does; text lists keys only.
+                    if (_json) return Emit(JsonShapes.MemoryList, await session.Memory.ListAsync(prefix, _context.Cancellation).ConfigureAwait(false), TextElsewhere);
                     foreach (var key in await session.Memory.ListKeysAsync(prefix, _context.Cancellation).ConfigureAwait(false))
                         Out.WriteLine(key);
                     return TracecraftCli.Success;
@@ -261,8 +344,7 @@ namespace TraceCraft.CommandLine
                     a.NoMoreThan(1);
                     if (!await session.Memory.RemoveAsync(key, _context.Cancellation).ConfigureAwait(false))
                         throw new TcException(TcErrorCode.MemoryKeyNotFound, $"Memory key not found: {key}", key);
-                    Out.WriteLine($"Deleted {key}");
-                    return TracecraftCli.Success;
+                    return Emit(JsonShapes.MemoryDeleted, key, () => Out.WriteLine($"Deleted {key}"));
                 }),
                 _ => throw CliArguments.Usage($"memory: invalid choice: '{action}' (choose from set, get, list, delete)"),
             };
@@ -276,9 +358,8 @@ namespace TraceCraft.CommandLine
             if (to.Length == 0) throw new TcException(TcErrorCode.InvalidIdentifier, "Recipient cannot be empty", to);
             return WithSession(async session =>
             {
-                await session.Messages.SendAsync(to, text, _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine($"Sent to {to}: {text}");
-                return TracecraftCli.Success;
+                var message = await session.Messages.SendAsync(to, text, _context.Cancellation).ConfigureAwait(false);
+                return Emit(JsonShapes.Message, message, () => Out.WriteLine($"Sent to {to}: {text}"));
             });
         }
 
@@ -295,17 +376,15 @@ namespace TraceCraft.CommandLine
                     ? await session.Messages.WaitAsync(TimeSpan.FromSeconds(timeout), query, _context.Cancellation).ConfigureAwait(false)
                     : await session.Messages.ReadAsync(query, _context.Cancellation).ConfigureAwait(false);
                 if (messages.Count == 0)
-                {
-                    Out.WriteLine("No messages.");
-                    return a.Flag("--wait") ? TracecraftCli.Failure : TracecraftCli.Success;
-                }
+                    return Emit(JsonShapes.Inbox, (messages, 0), () => Out.WriteLine("No messages."), a.Flag("--wait") ? TracecraftCli.Failure : TracecraftCli.Success);
                 foreach (var m in messages) Out.WriteLine(m.ToString());
+                int deleted = 0;
                 if (a.Flag("--delete"))
                 {
-                    int deleted = await session.Messages.DeleteAsync(messages, _context.Cancellation).ConfigureAwait(false);
+                    deleted = await session.Messages.DeleteAsync(messages, _context.Cancellation).ConfigureAwait(false);
                     Out.WriteLine($"Deleted {deleted} message(s).");
                 }
-                return TracecraftCli.Success;
+                return Emit(JsonShapes.Inbox, (messages, deleted), TextElsewhere);
             });
         }
 
@@ -323,17 +402,19 @@ namespace TraceCraft.CommandLine
                     ? await session.Claims.ClaimNextAsync(a.Value("--filter"), lease, _context.Cancellation).ConfigureAwait(false)
                     : await session.Claims.ClaimAsync(step!, new ClaimOptions { LeaseSeconds = lease, IgnoreDependencies = a.Flag("--ignore-dependencies") }, _context.Cancellation).ConfigureAwait(false);
                 if (claim is null)
+                    return Emit(JsonShapes.Claimed, null,
+                        () => _context.Error.WriteLine(a.Value("--filter") is string filter ? $"No ready step matches {filter}." : "No ready step."),
+                        TracecraftCli.NothingReady);
+                // The fencing token is a field of the JSON claim; as text:
+                return Emit(JsonShapes.Claimed, claim, () =>
                 {
-                    _context.Error.WriteLine(a.Value("--filter") is string filter ? $"No ready step matches {filter}." : "No ready step.");
-                    return TracecraftCli.NothingReady;
-                }
-                string extra = claim.TakenOverFrom is null ? "" : $" (took over from {claim.TakenOverFrom}, token {claim.Token})";
-                Out.WriteLine($"Claimed step {claim.StepId} as {claim.Agent}{extra}");
-                // A leased or handed-back claim can be replaced, possibly by a process with this agent name: say which claim
-                // this is. (On stderr, so that the original's line on stdout stays exact; the original has no leases.)
-                if (claim.LeaseSeconds is not null || claim.Token > 1)
-                    _context.Error.WriteLine($"Fencing token: {claim.Token} (pass --token {claim.Token} or TRACECRAFT_TOKEN={claim.Token} to complete, renew or release only this claim)");
-                return TracecraftCli.Success;
+                    string extra = claim.TakenOverFrom is null ? "" : $" (took over from {claim.TakenOverFrom}, token {claim.Token})";
+                    Out.WriteLine($"Claimed step {claim.StepId} as {claim.Agent}{extra}");
+                    // A leased or handed-back claim can be replaced, possibly by a process with this agent name: say which claim
+                    // this is. (On stderr, so that the original's line on stdout stays exact; the original has no leases.)
+                    if (claim.LeaseSeconds is not null || claim.Token > 1)
+                        _context.Error.WriteLine($"Fencing token: {claim.Token} (pass --token {claim.Token} or TRACECRAFT_TOKEN={claim.Token} to complete, renew or release only this claim)");
+                });
             });
         }
 
@@ -346,10 +427,9 @@ namespace TraceCraft.CommandLine
             return WithSession(async session =>
             {
                 var released = await session.Claims.ReleaseAsync(step, a.Flag("--failed"), token, _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine(released.Status == StepStatus.Failed
+                return Emit(JsonShapes.Step, released, () => Out.WriteLine(released.Status == StepStatus.Failed
                     ? $"Released step {step}: failed after {released.Failures} attempt(s)"
-                    : $"Released step {step}");
-                return TracecraftCli.Success;
+                    : $"Released step {step}"));
             });
         }
 
@@ -360,9 +440,8 @@ namespace TraceCraft.CommandLine
             a.NoMoreThan(1);
             return WithSession(async session =>
             {
-                await session.Claims.ReopenAsync(step, a.Flag("--force"), _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine($"Reopened step {step}");
-                return TracecraftCli.Success;
+                var reopened = await session.Claims.ReopenAsync(step, a.Flag("--force"), _context.Cancellation).ConfigureAwait(false);
+                return Emit(JsonShapes.Step, reopened, () => Out.WriteLine($"Reopened step {step}"));
             });
         }
 
@@ -376,8 +455,7 @@ namespace TraceCraft.CommandLine
             return WithSession(async session =>
             {
                 var claim = await session.Claims.RenewAsync(step, lease, token, _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine($"Renewed step {step} until {WireTime.Format(claim.ExpiresAt!.Value)}");
-                return TracecraftCli.Success;
+                return Emit(JsonShapes.StepClaim, claim, () => Out.WriteLine($"Renewed step {step} until {WireTime.Format(claim.ExpiresAt!.Value)}"));
             });
         }
 
@@ -411,8 +489,7 @@ namespace TraceCraft.CommandLine
                 };
                 if (result.Handoff?.NextAgent is string to) line += $" → handed off to {to}";
                 if (changedFiles is { Length: > 0 }) line += $" ({changedFiles.Length} changed file(s))";
-                Out.WriteLine(line);
-                return TracecraftCli.Success;
+                return Emit(JsonShapes.Step, result, () => Out.WriteLine(line));
             });
         }
 
@@ -424,8 +501,7 @@ namespace TraceCraft.CommandLine
             return WithSession(async session =>
             {
                 var s = await session.Steps.GetAsync(step, _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine(s.Status == StepStatus.Pending ? $"{step}: pending" : $"{step}: {s.Status} (agent: {s.Agent})");
-                return TracecraftCli.Success;
+                return Emit(JsonShapes.Step, s, () => Out.WriteLine(s.Status == StepStatus.Pending ? $"{step}: pending" : $"{step}: {s.Status} (agent: {s.Agent})"));
             });
         }
 
@@ -440,14 +516,16 @@ namespace TraceCraft.CommandLine
                 var lastReport = TimeSpan.FromSeconds(-10);
                 var progress = new InlineProgress<WaitProgress>(p =>
                 {
-                    if (p.Elapsed - lastReport < TimeSpan.FromSeconds(5)) return;
+                    // JSON mode keeps stderr for JSON documents (warnings, the error): no progress lines.
+                    if (_json || p.Elapsed - lastReport < TimeSpan.FromSeconds(5)) return;
                     lastReport = p.Elapsed;
                     string review = p.NeedsReview.Count > 0 ? $" (needs review: {string.Join(", ", p.NeedsReview)})" : "";
                     _context.Error.WriteLine($"Waiting for: {string.Join(", ", p.Open)}{review} ({p.Elapsed.TotalSeconds:0}s elapsed)");
                 });
+                IReadOnlyList<Step> steps;
                 try
                 {
-                    await session.Barriers.WaitAsync(a.Positionals, timeout, progress, _context.Cancellation).ConfigureAwait(false);
+                    steps = await session.Barriers.WaitAsync(a.Positionals, timeout, progress, _context.Cancellation).ConfigureAwait(false);
                 }
                 catch (TcException e) when (e.Code == TcErrorCode.WaitTimeout)
                 {
@@ -455,8 +533,7 @@ namespace TraceCraft.CommandLine
                     throw new TcException(TcErrorCode.WaitTimeout,
                         $"Timeout after {seconds.ToString(CultureInfo.InvariantCulture)}s. Not all steps complete: {string.Join(", ", a.Positionals)}", e.Target, e);
                 }
-                Out.WriteLine($"All steps complete: {string.Join(", ", a.Positionals)}");
-                return TracecraftCli.Success;
+                return Emit(JsonShapes.StepList, steps, () => Out.WriteLine($"All steps complete: {string.Join(", ", a.Positionals)}"));
             });
         }
 
@@ -474,8 +551,7 @@ namespace TraceCraft.CommandLine
                     string path = a.Required(0, "path");
                     a.NoMoreThan(1);
                     var artifact = await session.Artifacts.UploadAsync(System.IO.Path.Combine(_context.WorkingDirectory, path), step, a.Value("--name"), overwrite: !a.Flag("--no-overwrite"), cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                    Out.WriteLine($"Uploaded {artifact.Name} -> {ProjectRelative(session, artifact.Key)}");
-                    return TracecraftCli.Success;
+                    return Emit(JsonShapes.Artifact, artifact, () => Out.WriteLine($"Uploaded {artifact.Name} -> {ProjectRelative(session, artifact.Key)}"));
                 }),
                 "download" => WithSession(async session =>
                 {
@@ -490,16 +566,17 @@ namespace TraceCraft.CommandLine
                     {
                         throw new TcException(TcErrorCode.ArtifactNotFound, $"Artifact not found: {ProjectRelative(session, key)}", key, e);
                     }
-                    Out.WriteLine($"Downloaded {ProjectRelative(session, artifact.Key)} -> {a.Value("--output") ?? artifact.LocalPath}");
-                    return TracecraftCli.Success;
+                    return Emit(JsonShapes.Artifact, artifact, () => Out.WriteLine($"Downloaded {ProjectRelative(session, artifact.Key)} -> {a.Value("--output") ?? artifact.LocalPath}"));
                 }),
                 "list" => WithSession(async session =>
                 {
                     a.NoMoreThan(0);
                     var artifacts = await session.Artifacts.ListAsync(step, cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                    if (artifacts.Count == 0) Out.WriteLine("No artifacts found.");
-                    foreach (var artifact in artifacts) Out.WriteLine(ProjectRelative(session, artifact.Key));
-                    return TracecraftCli.Success;
+                    return Emit(JsonShapes.ArtifactList, artifacts, () =>
+                    {
+                        if (artifacts.Count == 0) Out.WriteLine("No artifacts found.");
+                        foreach (var artifact in artifacts) Out.WriteLine(ProjectRelative(session, artifact.Key));
+                    });
                 }),
                 "delete" => WithSession(async session =>
                 {
@@ -532,6 +609,7 @@ namespace TraceCraft.CommandLine
                 var handoffs = (a.Flag("--history") ? await session.Steps.GetHandoffHistoryAsync(step, _context.Cancellation).ConfigureAwait(false) : Array.Empty<Handoff>())
                     .Concat(current is null ? Array.Empty<Handoff>() : new[] { current }).ToList();
                 if (handoffs.Count == 0) throw new TcException(TcErrorCode.InvalidArgument, $"No handoff for step {step}.", step);
+                if (_json) return Emit(JsonShapes.HandoffList, handoffs, TextElsewhere);
                 for (int i = 0; i < handoffs.Count; i++)
                 {
                     var h = handoffs[i];
@@ -564,9 +642,9 @@ namespace TraceCraft.CommandLine
             };
             return WithSession(async session =>
             {
-                await session.Steps.DefineAsync(definition, _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine(dependsOn.Count == 0 ? $"Defined step {step}" : $"Defined step {step} (depends on: {string.Join(", ", dependsOn)})");
-                return TracecraftCli.Success;
+                var defined = await session.Steps.DefineAsync(definition, _context.Cancellation).ConfigureAwait(false);
+                return Emit(JsonShapes.Step, defined, () =>
+                    Out.WriteLine(dependsOn.Count == 0 ? $"Defined step {step}" : $"Defined step {step} (depends on: {string.Join(", ", dependsOn)})"));
             });
         }
 
@@ -576,9 +654,11 @@ namespace TraceCraft.CommandLine
             return WithSession(async session =>
             {
                 var ready = await session.Steps.GetReadyAsync(_context.Cancellation).ConfigureAwait(false);
-                if (ready.Count == 0) Out.WriteLine("No steps ready.");
-                foreach (var s in ready) Out.WriteLine(s.Id);
-                return TracecraftCli.Success;
+                return Emit(JsonShapes.StepList, ready, () =>
+                {
+                    if (ready.Count == 0) Out.WriteLine("No steps ready.");
+                    foreach (var s in ready) Out.WriteLine(s.Id);
+                });
             });
         }
 
@@ -587,9 +667,8 @@ namespace TraceCraft.CommandLine
             CliArguments.Parse(args, None, None).NoMoreThan(0);
             return WithSession(async session =>
             {
-                await session.Agents.HeartbeatAsync(cancellationToken: _context.Cancellation).ConfigureAwait(false);
-                Out.WriteLine($"Heartbeat sent for {session.AgentId}");
-                return TracecraftCli.Success;
+                var agent = await session.Agents.HeartbeatAsync(cancellationToken: _context.Cancellation).ConfigureAwait(false);
+                return Emit(JsonShapes.Agent, agent, () => Out.WriteLine($"Heartbeat sent for {session.AgentId}"));
             });
         }
 

@@ -52,10 +52,11 @@ foreach ($b in $backends) {
             Remove-TcTestProject $tc
         }
 
-        It 'tracecraft init --secret-key with -Verbose' {
+        It 'tracecraft init --secret-key with -Verbose -Debug (Invoke-TraceCraft)' {
             Set-Location $tc.Folders.cli
             $initArgs = @('init', '--project', $tc.Project, '--agent', 'cli') + (Get-TcTestInitArgument -Backend s3)
-            $r = Invoke-Captured { tracecraft @initArgs -Verbose -Debug }
+            # The cmdlet, not the tracecraft function: the function hands -Verbose and -Debug to the CLI as arguments.
+            $r = Invoke-Captured { Invoke-TraceCraft @initArgs -Verbose -Debug }
             $global:LASTEXITCODE | Should -Be 0
             $r.Text | Should -Match 'Initialized project' -Because 'the capture must hold the output'
             $r.Text.Contains($secret) | Should -BeFalse
@@ -96,8 +97,8 @@ foreach ($b in $backends) {
             $right = @('--access-key', $env:TRACECRAFT_TEST_S3_ACCESS_KEY, '--secret-key', $secret)
             $wrong = @('--access-key', $env:TRACECRAFT_TEST_S3_ACCESS_KEY, '--secret-key', $wrongSecret)
             $base = "tracecraft init --project '$($tc.Project)' --endpoint '$env:TRACECRAFT_TEST_S3_ENDPOINT' --bucket '$env:TRACECRAFT_TEST_S3_BUCKET'"
-            $ok = Invoke-TcPwsh -WorkingDirectory $tc.Folders.child -Command "$base --agent child $($right -join ' ') -Verbose"
-            $failed = Invoke-TcPwsh -WorkingDirectory $tc.Folders.'wrong-child' -Command "$base --agent wrong-child $($wrong -join ' ') -Verbose"
+            $ok = Invoke-TcPwsh -WorkingDirectory $tc.Folders.child -Command "`$VerbosePreference = 'Continue'; $base --agent child $($right -join ' ')"
+            $failed = Invoke-TcPwsh -WorkingDirectory $tc.Folders.'wrong-child' -Command "`$VerbosePreference = 'Continue'; $base --agent wrong-child $($wrong -join ' ')"
             $ok.ExitCode | Should -Be 0 -Because $ok.StdErr
             $ok.StdOut | Should -Match 'Initialized project'
             $failed.ExitCode | Should -Be 1
