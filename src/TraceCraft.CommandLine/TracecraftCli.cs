@@ -725,8 +725,10 @@ namespace TraceCraft.CommandLine
             var a = CliArguments.Parse(args, new[] { "--interval" }, new[] { "--once" });
             a.NoMoreThan(0);
             var interval = a.Seconds("--interval") is double seconds ? TimeSpan.FromSeconds(seconds) : Board.LiveBoard.DefaultInterval;
-            using var session = OpenSession();
             bool once = a.Flag("--once");
+            // One document per call: a board that redraws until Ctrl-C has none to give.
+            if (_json && !once) throw CliArguments.Usage("watch --json needs --once (one frame, one document)");
+            using var session = OpenSession();
             if (!once && ReferenceEquals(Out, Console.Out) && Board.LiveBoard.CanDrawLive(_context.Environment))
             {
                 Board.LiveBoard.RunLive(session, interval, _context.Cancellation);

@@ -177,6 +177,14 @@ namespace TraceCraft.Tests.Cli
             var downloaded = Json("artifact download", "b", "artifact", "download", "report.txt", "--step", "lint", "-o", "got.txt", "--json");
             Assert.Equal(Path.Combine(Root, "b", "got.txt"), downloaded.GetProperty("localPath").GetString());
 
+            Assert.Contains("Deleted", Json("artifact delete", "a", "artifact", "delete", "report.txt", "--step", "lint", "--json").GetProperty("lines")[0].GetString());
+            Assert.Equal(JsonValueKind.Array, Json("session", "a", "session", "list", "--json").GetProperty("lines").ValueKind);
+            Assert.Contains("<!-- tracecraft:begin -->", Json("setup", "a", "setup", "agents-md", "--print", "--json").GetProperty("lines").EnumerateArray().Select(l => l.GetString()));
+            Assert.StartsWith("Report written to", Json("report", "a", "report", "--html", "report.html", "--json").GetProperty("lines")[0].GetString());
+            Assert.True(Json("watch", "a", "watch", "--once", "--json").GetProperty("lines").GetArrayLength() > 0);
+            Assert.Equal("UsageError", Failed(2, "a", "watch", "--json").GetProperty("id").GetString());
+            Assert.Equal("InvalidArgument", Failed(1, "a", "mcp", "--json").GetProperty("id").GetString());
+            _driven.Add("mcp");
             Assert.Equal("a", Json("heartbeat", "a", "heartbeat", "--json").GetProperty("id").GetString());
             Assert.Equal(new[] { "a", "b" }, Json("agents", "b", "agents", "--json").GetProperty("agents").EnumerateArray().Select(x => x.GetProperty("id").GetString()));
             Assert.Matches(@"^\d+\.\d+\.\d+$", Json("--version", "a", "--version", "--json").GetProperty("version").GetString());
