@@ -79,6 +79,27 @@ namespace TraceCraft.PowerShell.Tests
         }
 
         [Fact]
+        public void Get_TcInbox_Wait_shows_its_progress_like_Wait_TcStep()
+        {
+            Init("reader");
+            var timedOut = Host.Run("reader", "Get-TcInbox -Wait -Timeout 1").Ok();
+            Assert.Empty(timedOut.Output);
+            var waiting = timedOut.Progress.Where(p => p.RecordType == ProgressRecordType.Processing).ToList();
+            Assert.NotEmpty(waiting);
+            Assert.All(waiting, p => Assert.Equal("Waiting for a message", p.Activity));
+            Assert.StartsWith("Nothing new after ", waiting[0].StatusDescription);
+            Assert.InRange(waiting[0].SecondsRemaining, 0, 1);
+            var end = timedOut.Progress.Last();
+            Assert.Equal((ProgressRecordType.Completed, "Timed out"), (end.RecordType, end.StatusDescription));
+
+            Init("writer");
+            Host.Run("writer", "Send-TcMessage reader 'here'").Ok();
+            var got = Host.Run("reader", "Get-TcInbox -Wait -Timeout 5").Ok();
+            Assert.Equal("here", Assert.Single(got.Output).Properties["Text"].Value);
+            Assert.Equal((ProgressRecordType.Completed, "1 new"), (got.Progress.Last().RecordType, got.Progress.Last().StatusDescription));
+        }
+
+        [Fact]
         public void A_missing_config_is_a_terminating_ConfigNotFound()
         {
             var result = Host.Run("nobody", "Get-TcStep; 'not reached'");

@@ -65,13 +65,14 @@ namespace TraceCraft.PowerShell.Tests
             }
             catch (RuntimeException e)
             {
-                return new Result(new List<PSObject>(), ps.Streams.Error.ToList(), e.ErrorRecord, ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList());
+                return new Result(new List<PSObject>(), ps.Streams.Error.ToList(), e.ErrorRecord, ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList()) { Progress = ps.Streams.Progress.ToList() };
             }
-            return new Result(output.ToList(), ps.Streams.Error.ToList(), null, ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList());
+            return new Result(output.ToList(), ps.Streams.Error.ToList(), null, ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList()) { Progress = ps.Streams.Progress.ToList() };
         }
 
         public sealed record Result(List<PSObject> Output, List<ErrorRecord> Errors, ErrorRecord? Terminating, List<string> Warnings, List<string> Verbose)
         {
+            public List<ProgressRecord> Progress { get; init; } = new List<ProgressRecord>();
             public IEnumerable<ErrorRecord> AllErrors => Terminating is null ? Errors : Errors.Append(Terminating);
             public string ErrorIds => string.Join(", ", AllErrors.Select(e => e.FullyQualifiedErrorId));
 

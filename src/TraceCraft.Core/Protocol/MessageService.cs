@@ -144,9 +144,10 @@ namespace TraceCraft.Protocol
 
         /// <summary>
         /// Blocks until a read returns unread messages (with <see cref="InboxQuery.Take"/>: until this reader takes one),
-        /// or the timeout passes (then returns none). <see cref="InboxQuery.UnreadOnly"/> is implied.
+        /// or the timeout passes (then returns none). <see cref="InboxQuery.UnreadOnly"/> is implied. After each empty read,
+        /// <paramref name="progress"/> hears how long it has waited (for a progress display).
         /// </summary>
-        public async Task<IReadOnlyList<Message>> WaitAsync(TimeSpan timeout, InboxQuery query, CancellationToken cancellationToken = default)
+        public async Task<IReadOnlyList<Message>> WaitAsync(TimeSpan timeout, InboxQuery query, CancellationToken cancellationToken = default, IProgress<TimeSpan>? progress = null)
         {
             var poll = new InboxQuery { UnreadOnly = true, Take = query.Take, Refresh = query.Refresh };
             var watch = Stopwatch.StartNew();
@@ -155,6 +156,7 @@ namespace TraceCraft.Protocol
             {
                 var unread = await ReadAsync(poll, cancellationToken).ConfigureAwait(false);
                 if (unread.Count > 0 || watch.Elapsed >= timeout) return unread;
+                progress?.Report(watch.Elapsed);
                 poll = new InboxQuery { UnreadOnly = true, Take = query.Take };
                 var left = timeout - watch.Elapsed;
                 await Task.Delay(left < interval ? left : interval, cancellationToken).ConfigureAwait(false);

@@ -44,15 +44,27 @@ namespace TraceCraft.PowerShell.Commands
             // this is a plain read, so that a "no" leaves no receipt behind that would hold the message back.
             bool asking = MyInvocation.BoundParameters.ContainsKey("WhatIf") || MyInvocation.BoundParameters.ContainsKey("Confirm");
             var query = new InboxQuery { UnreadOnly = Unread, Refresh = Refresh, Take = Delete && !asking };
-            IReadOnlyList<Message> messages = Wait
-                ? Run((s, ct) => s.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), query, ct))
-                : Run((s, ct) => s.Messages.ReadAsync(query, ct));
+            IReadOnlyList<Message> messages = Wait ? WaitForMessages(query) : Run((s, ct) => s.Messages.ReadAsync(query, ct));
             foreach (var m in messages) WriteObject(m);
             if (Delete && messages.Count > 0)
             {
                 var chosen = messages.Where(m => ShouldProcess($"{m.Kind} message {m.Id} from {m.From}", "Delete")).ToList();
                 if (chosen.Count > 0) Run((s, ct) => s.Messages.DeleteAsync(chosen, ct));
             }
+        }
+
+        /// <summary>-Wait: polls until a message comes, showing how long it has waited and how long it will wait, as Wait-TcStep does.</summary>
+        private IReadOnlyList<Message> WaitForMessages(InboxQuery query)
+        {
+            const string Activity = "Waiting for a message";
+            var progress = new InlineProgress<TimeSpan>(elapsed => Post(() => WriteProgress(new ProgressRecord(2, Activity, $"Nothing new after {elapsed.TotalSeconds:0}s")
+            {
+                PercentComplete = (int)Math.Min(100, 100 * elapsed.TotalSeconds / Timeout),
+                SecondsRemaining = (int)Math.Max(0, Timeout - elapsed.TotalSeconds),
+            })));
+            var messages = Run((s, ct) => s.Messages.WaitAsync(TimeSpan.FromSeconds(Timeout), query, ct, progress));
+            WriteProgress(new ProgressRecord(2, Activity, messages.Count > 0 ? $"{messages.Count} new" : "Timed out") { RecordType = ProgressRecordType.Completed });
+            return messages;
         }
     }
 }
