@@ -53,6 +53,8 @@ namespace TraceCraft.Protocol
         private static readonly TimeSpan MaxInterval = TimeSpan.FromMilliseconds(250);
         /// <summary>A waiter's request budget: the interval grows so that a round of many requests stays within it.</summary>
         private const double MaxRequestsPerSecond = 10;
+        /// <summary>How long the first round may take even when the timeout is shorter (a wait of 0 s looks once).</summary>
+        private static readonly TimeSpan FirstRoundAllowance = TimeSpan.FromSeconds(5);
         private readonly TcSession _session;
 
         internal BarrierService(TcSession session) => _session = session;
@@ -70,9 +72,13 @@ namespace TraceCraft.Protocol
                 throw new TcException(TcErrorCode.InvalidArgument, $"A timeout of {limit.TotalSeconds} seconds is not possible: give {TcOptions.MinTimeoutSeconds} to {TcOptions.MaxTimeoutSeconds} seconds.");
 
             var watch = Stopwatch.StartNew();
-            // A request in flight at the deadline is cancelled, so a slow server cannot stretch the user's timeout.
+            // A request in flight at the deadline is cancelled, so a slow server cannot stretch the user's timeout. The first
+            // round alone gets at least FirstRoundAllowance: a wait of 0 s (or less than a round takes) still looks once.
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             deadline.CancelAfter(limit);
+            using var firstRound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            firstRound.CancelAfter(limit > FirstRoundAllowance ? limit : FirstRoundAllowance);
+            var round = firstRound.Token;
             var watched = stepIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => new WatchedStep(id), StringComparer.Ordinal);
             var interval = FirstInterval;
             // A round's steady cost: the listing's pages, or the conditional GETs of polling. Reads of objects that changed
@@ -92,20 +98,20 @@ namespace TraceCraft.Protocol
                     {
                         // One listing of the steps folder (a request per 1,000 objects) tells which objects changed; the
                         // step mirror reads those (after a burst of completions, 8 at a time) and keeps them for the next call.
-                        var snapshot = await _session.Steps.Objects.RefreshAsync(deadline.Token).ConfigureAwait(false);
+                        var snapshot = await _session.Steps.Objects.RefreshAsync(round).ConfigureAwait(false);
                         listingPages = snapshot.ListingPages;
                         roundCost = listingPages;
                         // An unreadable object holds back its own step only: the others go on, and the wait reports it.
                         foreach (var step in pending)
                         {
-                            try { await TakeAsync(step, snapshot, deadline.Token).ConfigureAwait(false); }
+                            try { await TakeAsync(step, snapshot, round).ConfigureAwait(false); }
                             catch (TcException e) when (e.Code == TcErrorCode.CorruptObject) { unreadable ??= e.Message; }
                         }
                     }
                     else
                     {
                         roundCost = 0;
-                        foreach (var step in pending) roundCost += await PollAsync(step, deadline.Token).ConfigureAwait(false);
+                        foreach (var step in pending) roundCost += await PollAsync(step, round).ConfigureAwait(false);
                     }
                     foreach (var step in pending)
                     {
@@ -118,7 +124,7 @@ namespace TraceCraft.Protocol
                     lastError = unreadable;
                     if (watch.Elapsed - lastRenewal > TimeSpan.FromSeconds(5))
                     {
-                        await _session.Claims.RenewHeldLeasesAsync(deadline.Token).ConfigureAwait(false);
+                        await _session.Claims.RenewHeldLeasesAsync(round).ConfigureAwait(false);
                         lastRenewal = watch.Elapsed;
                     }
                 }
@@ -130,6 +136,7 @@ namespace TraceCraft.Protocol
                 {
                     // Our deadline, not the caller's cancellation: fall through to the timeout below.
                 }
+                round = deadline.Token;
 
                 var open = stepIds.Where(id => watched[id].State.Status != StepStatus.Complete).ToList();
                 if (open.Count == 0)

@@ -133,6 +133,19 @@ namespace TraceCraft.Tests.Protocol
         }
 
         [Fact]
+        public async Task A_wait_of_zero_seconds_looks_once()
+        {
+            var lead = Agent("lead");
+            await lead.Claims.ClaimAsync("done");
+            await lead.Steps.CompleteAsync("done", new CompletionRequest());
+            await lead.Claims.ClaimAsync("open");
+            var waiter = Agent("waiter");
+            Assert.Equal("done", Assert.Single(await waiter.Barriers.WaitAsync(new[] { "done" }, TimeSpan.Zero)).Id);
+            var e = await Assert.ThrowsAsync<Errors.TcException>(() => waiter.Barriers.WaitAsync(new[] { "done", "open" }, TimeSpan.Zero));
+            Assert.Equal((Errors.TcErrorCode.WaitTimeout, "Timeout after 0s. Not all steps complete: open"), (e.Code, e.Message));
+        }
+
+        [Fact]
         public async Task In_a_barrier_a_corrupt_claim_holds_back_only_its_own_step()
         {
             var lead = Agent("lead");
