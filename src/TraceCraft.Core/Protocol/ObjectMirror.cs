@@ -86,7 +86,7 @@ namespace TraceCraft.Protocol
                 var entries = _entries ??= Load();
                 var listedAt = DateTimeOffset.UtcNow;
                 var listed = await _session.Store.ListAllAsync(_prefix, null, cancellationToken).ConfigureAwait(false);
-                int pages = Math.Max(1, (listed.Count + 999) / 1000), requests = pages;
+                int pages = ObjectStoreExtensions.ListPagesFor(listed.Count), requests = pages;
                 var wanted = listed.Where(o => _wanted(o.Key)).ToList();
                 bool changed = false;
 

@@ -147,7 +147,7 @@ namespace TraceCraft.Protocol
             var agents = _session.Agents.Records.RefreshAsync(cancellationToken);
             var messagesListing = _session.Store.ListAllAsync(layout.AllMessagesPrefix, null, cancellationToken);
             await Task.WhenAll(clock, steps, agents, messagesListing).ConfigureAwait(false);
-            _requests += steps.Result.Requests + agents.Result.Requests + Math.Max(1, (messagesListing.Result.Count + 999) / 1000);
+            _requests += steps.Result.Requests + agents.Result.Requests + ObjectStoreExtensions.ListPagesFor(messagesListing.Result.Count);
 
             var current = steps.Result.Objects.Concat(agents.Result.Objects).ToList();
             var present = new HashSet<string>(current.Select(o => o.Key), StringComparer.Ordinal);
