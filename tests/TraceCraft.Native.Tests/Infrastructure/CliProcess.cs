@@ -16,7 +16,6 @@ namespace TraceCraft.Native.Tests.Infrastructure
     /// </summary>
     public sealed class CliProcess : IDisposable
     {
-        private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
         private readonly Process _process;
         private readonly IReadOnlyList<string> _arguments;
         private readonly StringBuilder _out = new StringBuilder();
@@ -38,19 +37,7 @@ namespace TraceCraft.Native.Tests.Infrastructure
         /// <summary>Starts the executable in <paramref name="workingDirectory"/> with exactly <paramref name="environment"/>.</summary>
         public static CliProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, IReadOnlyList<string> arguments)
         {
-            var info = new ProcessStartInfo(NativeExecutable.FilePath)
-            {
-                WorkingDirectory = workingDirectory,
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                StandardOutputEncoding = Utf8,
-                StandardErrorEncoding = Utf8,
-            };
-            foreach (string arg in arguments) info.ArgumentList.Add(arg);
-            info.Environment.Clear();
-            foreach (var pair in environment) info.Environment[pair.Key] = pair.Value;
+            var info = ChildProcess.StartInfo(NativeExecutable.FilePath, workingDirectory, arguments, environment);
             var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.FileName}.");
             return new CliProcess(process, arguments);
         }

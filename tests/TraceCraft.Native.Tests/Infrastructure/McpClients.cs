@@ -53,28 +53,11 @@ namespace TraceCraft.Native.Tests.Infrastructure
     /// <summary>Runs a program other than tracecraft (node, bash) to its end, killing it after a deadline.</summary>
     internal static class ExternalProcess
     {
-        private static readonly Encoding Utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
-
         /// <param name="environment">The child's whole environment; null inherits the test process's.</param>
         public static async Task<ProcessResult> RunAsync(string fileName, IReadOnlyList<string> arguments, string workingDirectory,
             IReadOnlyDictionary<string, string>? environment, TimeSpan timeout)
         {
-            var info = new ProcessStartInfo(fileName)
-            {
-                WorkingDirectory = workingDirectory,
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                StandardOutputEncoding = Utf8,
-                StandardErrorEncoding = Utf8,
-            };
-            foreach (string arg in arguments) info.ArgumentList.Add(arg);
-            if (environment is not null)
-            {
-                info.Environment.Clear();
-                foreach (var pair in environment) info.Environment[pair.Key] = pair.Value;
-            }
+            var info = ChildProcess.StartInfo(fileName, workingDirectory, arguments, environment);
             string command = fileName + " " + string.Join(" ", arguments.Select(a => a.Contains(' ') ? "'" + a + "'" : a));
             using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
             process.StandardInput.Close();
