@@ -140,7 +140,7 @@ namespace TraceCraft.Protocol
 
                 var open = stepIds.Where(id => watched[id].State.Status != StepStatus.Complete).ToList();
                 if (open.Count == 0)
-                    return await _session.Steps.GetManyAsync(stepIds, cancellationToken).ConfigureAwait(false);
+                    return await _session.Steps.GetManyAsync(stepIds, listingPages, cancellationToken).ConfigureAwait(false);
                 var review = open.Where(id => watched[id].State.Status == StepStatus.NeedsReview).ToList();
                 progress?.Report(new WaitProgress(open, review, stepIds.Count, watch.Elapsed, limit, lastError));
 

@@ -79,13 +79,14 @@ namespace TraceCraft.Protocol
             (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Step).ToList();
 
         /// <summary>
-        /// Several steps' states, in the order given: a few are read one by one (three GETs each); more than that from one
-        /// refresh of the step mirror (the listing's pages and the objects that changed), so that the end of a barrier over
-        /// 1,000 steps costs a listing, not 3,000 GETs. A step with no object at all reads as pending.
+        /// Several steps' states, in the order given: from one refresh of the step mirror when the steps folder lists in
+        /// fewer pages than reading them one by one costs (three GETs each), so that the end of a barrier over 1,000 steps
+        /// costs a listing, not 3,000 GETs; else one by one, so that a few steps of a large project do not cost its listing.
+        /// <paramref name="listingPages"/> is what the caller last saw the listing cost. A step with no object reads as pending.
         /// </summary>
-        internal async Task<IReadOnlyList<Step>> GetManyAsync(IReadOnlyList<string> stepIds, CancellationToken cancellationToken)
+        internal async Task<IReadOnlyList<Step>> GetManyAsync(IReadOnlyList<string> stepIds, int listingPages, CancellationToken cancellationToken)
         {
-            if (stepIds.Count <= 2)
+            if (listingPages >= 3 * stepIds.Count)
                 return await Task.WhenAll(stepIds.Select(id => GetAsync(id, cancellationToken))).ConfigureAwait(false);
             var byFolder = (await ReadAllAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Folder, s => s.Step, StringComparer.Ordinal);
             return stepIds.Select(id => byFolder.TryGetValue(ProjectLayout.StepFolder(id), out var step) ? step : Compose(id, null, null, null)).ToList();
